@@ -1,0 +1,56 @@
+"""`make bench`: whole-suite wall time, per-page time (slowest first), and Trainer overhead vs a plain loop.
+
+Writes bench/results/latest.json and prints a summary. Timings are measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "results"
+
+
+def suite_times() -> dict:
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = OUT / "suite.xml"
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", f"--junitxml={report}"], cwd=ROOT)
+    wall = time.perf_counter() - start
+    per_file: dict[str, float] = defaultdict(float)
+    for case in ET.parse(report).iter("testcase"):
+        name = case.get("file") or case.get("classname", "").replace(".", "/")
+        per_file[name] += float(case.get("time", 0))
+    pages = sorted(((f, t) for f, t in per_file.items() if f.endswith(".md")), key=lambda kv: -kv[1])
+    return {"exit_code": result.returncode, "wall_seconds": wall, "pages": pages, "files": dict(per_file)}
+
+
+def main() -> None:
+    from bench.trainer_overhead import run as trainer_overhead
+
+    suite = suite_times()
+    overhead = trainer_overhead()
+    results = {"suite": suite, "trainer_overhead": overhead}
+    (OUT / "latest.json").write_text(json.dumps(results, indent=2))
+    print(f"\nwhole suite: {suite['wall_seconds']:.1f} s (exit {suite['exit_code']})")
+    print("per page, slowest first:")
+    for page, seconds in suite["pages"]:
+        print(f"  {seconds:6.1f} s  {page}")
+    med = overhead["median_seconds"]
+    print(
+        f"CNN digits, {overhead['epochs']} epochs, median of {overhead['repeats']} interleaved runs: "
+        f"plain loop {med['plain']:.2f} s, dlkit Trainer {med['dlkit']:.2f} s, "
+        f"ratio {overhead['ratio_dlkit_over_plain']:.2f}x; "
+        f"test accuracy plain {overhead['test_accuracy']['plain']:.4f}, dlkit {overhead['test_accuracy']['dlkit']:.4f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
