@@ -25,7 +25,8 @@ class ClassificationTask(SupervisedTask):
         model: the network class or its import path, e.g. ``"dlkit.models.cnn.CNN"``.
         model_kwargs: the network's keyword arguments.
         num_classes: number of classes (the network must output this many logits).
-        lr, optimizer, weight_decay, momentum: see ``SupervisedTask``.
+        lr, optimizer, weight_decay, momentum, scheduler, scheduler_kwargs, scheduler_interval, l1: see
+            ``SupervisedTask``.
         label_smoothing: cross-entropy label smoothing in [0, 1).
 
     Example:
@@ -49,6 +50,10 @@ class ClassificationTask(SupervisedTask):
         optimizer: str = "adam",
         weight_decay: float = 0.0,
         momentum: float = 0.0,
+        scheduler: str | None = None,
+        scheduler_kwargs: dict[str, Any] | None = None,
+        scheduler_interval: str = "epoch",
+        l1: float = 0.0,
         label_smoothing: float = 0.0,
     ) -> None:
         if num_classes < 2:
@@ -56,7 +61,8 @@ class ClassificationTask(SupervisedTask):
         self.num_classes = num_classes
         super().__init__(
             model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum,
+            weight_decay=weight_decay, momentum=momentum, scheduler=scheduler, scheduler_kwargs=scheduler_kwargs,
+            scheduler_interval=scheduler_interval, l1=l1,
         )
         self._store_hyperparameters()
 

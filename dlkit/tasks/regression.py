@@ -20,6 +20,10 @@ class RegressionTask(SupervisedTask):
 
     Logs ``{train,val,test}_loss``, ``_mse``, ``_mae`` and ``_r2`` once per epoch.
 
+    Args:
+        model, model_kwargs, lr, optimizer, weight_decay, momentum, scheduler, scheduler_kwargs,
+            scheduler_interval, l1: see ``SupervisedTask``.
+
     Example:
         >>> import torch
         >>> from dlkit.tasks import RegressionTask
@@ -37,10 +41,15 @@ class RegressionTask(SupervisedTask):
         optimizer: str = "adam",
         weight_decay: float = 0.0,
         momentum: float = 0.0,
+        scheduler: str | None = None,
+        scheduler_kwargs: dict[str, Any] | None = None,
+        scheduler_interval: str = "epoch",
+        l1: float = 0.0,
     ) -> None:
         super().__init__(
             model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum,
+            weight_decay=weight_decay, momentum=momentum, scheduler=scheduler, scheduler_kwargs=scheduler_kwargs,
+            scheduler_interval=scheduler_interval, l1=l1,
         )
         self._store_hyperparameters()
 
