@@ -1,0 +1,24 @@
+import torch
+from torch import nn
+
+from dlkit.models.rnn import ScratchRNNCell, unroll
+
+torch.manual_seed(0)
+rnn = nn.RNN(input_size=1, hidden_size=16, batch_first=True)
+x = torch.randn(32, 40, 1, requires_grad=True)  # 32 sequences of 40 steps
+
+outputs, _ = rnn(x)
+loss = outputs[:, -1].pow(2).mean()  # a loss on the last hidden state only
+loss.backward()
+grad_per_step = x.grad.norm(dim=(0, 2))  # (40,): how much the loss reacts to the input at each step
+
+# The hand-written cell, unrolled in a Python loop, back-propagates through time to the same gradients.
+cell = ScratchRNNCell.from_torch(rnn)
+x_again = x.detach().clone().requires_grad_(True)
+outputs_by_hand, _ = unroll(cell, x_again)
+outputs_by_hand[:, -1].pow(2).mean().backward()
+assert torch.allclose(outputs_by_hand, outputs, atol=1e-6)
+assert torch.allclose(x_again.grad, x.grad, atol=1e-6)
+
+ratio = (grad_per_step[0] / grad_per_step[-1]).item()
+print(f"gradient at step 1 / gradient at step 40: {ratio:.1e}")
