@@ -1,13 +1,17 @@
 # Two commands do all set-up on a fresh clone:
-#   make docs   build the site strictly and serve it on http://127.0.0.1:8000
-#   make test   run the whole test suite (unit tests, every page's examples, docstrings, strict site build)
+#   make docs   run the page examples, build the site strictly (notebooks executed), serve it on http://127.0.0.1:8000
+#   make test   run the whole test suite (unit tests, every page's examples, docstrings, strict site build with the
+#               notebooks executed, link check, and a headless-Chromium test of the served site)
+# Also: make site (build only, into site/), make serve (mkdocs' live-reloading server), make bench.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.dlkit-installed
+# The browser test drives Debian's chromium; set DLKIT_CHROMIUM to use another Chromium/Chrome binary instead.
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: docs test bench install clean
+.PHONY: docs site serve test bench install chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,17 +24,28 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# The site shows figures drawn by the page examples: run them first, then build strictly and serve.
-docs: $(STAMP)
+# The site shows figures drawn by the page examples and their verification stamps: run them first (this writes
+# docs/generated/), then build strictly (executing the notebooks) and serve exactly what was built.
+docs: site
+	@echo "Serving site/ on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site
+
+site: $(STAMP)
 	$(PY) -m pytest docs -q
 	$(PY) -m mkdocs build --strict
+
+# Live reload while writing (rebuilds on every change; notebooks execute on each rebuild).
+serve: $(STAMP)
 	$(PY) -m mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-test: $(STAMP)
+chromium:
+	@[ -n "$$DLKIT_CHROMIUM" ] || command -v chromium >/dev/null || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+test: $(STAMP) chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)
 	$(PY) bench/run.py
 
 clean:
-	rm -rf site docs/generated .pytest_cache lightning_logs
+	rm -rf site docs/generated .pytest_cache lightning_logs test-artifacts .cache/mkdocs-jupyter

@@ -5,6 +5,8 @@
 - docstrings: every ``>>>`` example in dlkit/**/*.py;
 - each document is seeded and runs with a pinned thread count; pytest-socket blocks the network (pyproject.toml).
 - ``DLKIT_ACCELERATOR=cpu`` forces the CPU where a GPU is present (dlkit.training.default_accelerator).
+- tests/verification.py records what ran on each page (examples, passed, failed, skipped with reasons, time, device,
+  versions) into docs/generated/verification.json: the site's verification stamps.
 """
 
 import os
@@ -35,8 +37,9 @@ docstrings = Sybil(
     name="docstring",
 )
 pytest_collect_file = (pages + docstrings).pytest()
+pytest_plugins = ["tests.verification"]
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Site tests need every page's figures and results: run them after everything else."""
-    items.sort(key=lambda item: item.get_closest_marker("site") is not None)
+    """Site tests need every page's figures and results: run them after everything else, the browser test last."""
+    items.sort(key=lambda item: (item.get_closest_marker("site") is not None, item.path.name == "test_browser.py"))
