@@ -1,0 +1,340 @@
+r"""The transformer: sinusoidal positional encoding, encoder block, decoder block, encoder-decoder for seq2seq.
+
+Read top to bottom: positional encoding, the two blocks, the encoder-decoder network and its greedy decoding.
+The blocks are *pre-norm* (LayerNorm before each sub-layer, as in GPT-2 and most modern transformers): they train
+stably without a learning-rate warm-up. Inputs are batch first, ``(B, T, d_model)``; token ids ``(B, T)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from dlkit.models.attention import MultiHeadAttention, causal_mask
+
+__all__ = [
+    "sinusoidal_positional_encoding",
+    "PositionalEncoding",
+    "TransformerEncoderBlock",
+    "TransformerDecoderBlock",
+    "Seq2SeqTransformer",
+    "check_token_ids",
+    "init_gpt_weights",
+]
+
+
+# ---------------------------------------------------------------------------------- positional encoding
+def sinusoidal_positional_encoding(max_len: int, d_model: int) -> torch.Tensor:
+    r"""The table ``(max_len, d_model)`` of Vaswani et al.:
+    :math:`PE_{p, 2i} = \sin(p / 10000^{2i/d})`, :math:`PE_{p, 2i+1} = \cos(p / 10000^{2i/d})`.
+
+    Each pair of columns is a sine/cosine at one frequency, from one turn per :math:`2\pi` positions down to one
+    per :math:`2\pi \cdot 10000`, so every position gets a distinct code and nearby positions similar codes.
+
+    Example:
+        >>> from dlkit.models.transformer import sinusoidal_positional_encoding
+        >>> pe = sinusoidal_positional_encoding(50, 16)
+        >>> pe.shape, pe[0, :4].tolist()
+        (torch.Size([50, 16]), [0.0, 1.0, 0.0, 1.0])
+    """
+    if max_len < 1 or d_model < 2 or d_model % 2 != 0:
+        raise ValueError(f"Expected max_len >= 1 and an even d_model >= 2, but got max_len={max_len}, d_model={d_model}")
+    position = torch.arange(max_len, dtype=torch.float32)[:, None]  # (T, 1)
+    frequency = torch.exp(torch.arange(0, d_model, 2, dtype=torch.float32) * (-math.log(10000.0) / d_model))  # (d/2,)
+    pe = torch.zeros(max_len, d_model)
+    pe[:, 0::2] = torch.sin(position * frequency)  # (T, 1) * (d/2,) -> (T, d/2)
+    pe[:, 1::2] = torch.cos(position * frequency)
+    return pe
+
+
+class PositionalEncoding(nn.Module):
+    """Add the sinusoidal positional encoding to embeddings ``(B, T, d_model)``, then dropout.
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.transformer import PositionalEncoding
+        >>> PositionalEncoding(d_model=8, max_len=10)(torch.zeros(2, 4, 8)).shape
+        torch.Size([2, 4, 8])
+    """
+
+    def __init__(self, *, d_model: int, max_len: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.register_buffer("pe", sinusoidal_positional_encoding(max_len, d_model), persistent=False)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 3 or x.shape[-1] != self.pe.shape[1]:
+            raise ValueError(f"Expected embeddings of shape (B, T, {self.pe.shape[1]}), but got {tuple(x.shape)}")
+        if x.shape[1] > self.pe.shape[0]:
+            raise ValueError(f"Expected sequences of at most max_len={self.pe.shape[0]} positions, but got {x.shape[1]}")
+        return self.dropout(x + self.pe[: x.shape[1]])  # (B, T, d) + (T, d)
+
+
+def check_token_ids(ids: torch.Tensor, *, vocab_size: int, max_len: int, name: str = "token ids") -> None:
+    """Raise a clear error unless ``ids`` is an integer tensor ``(B, T)`` with ``T <= max_len`` and ids in range.
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.transformer import check_token_ids
+        >>> check_token_ids(torch.tensor([[1, 7]]), vocab_size=8, max_len=4)
+        >>> check_token_ids(torch.tensor([[1, 8]]), vocab_size=8, max_len=4)
+        Traceback (most recent call last):
+        ...
+        ValueError: Expected token ids in 0..7 (vocab_size=8), but got ids from 1 to 8
+    """
+    if ids.ndim != 2:
+        raise ValueError(f"Expected {name} of shape (B, T), but got shape {tuple(ids.shape)}")
+    if ids.dtype not in (torch.int64, torch.int32):
+        raise TypeError(f"Expected integer {name} (torch.long), but got dtype {ids.dtype}")
+    if ids.shape[1] > max_len:
+        raise ValueError(f"Expected sequences of at most max_len={max_len} tokens, but got {ids.shape[1]}")
+    if ids.numel() and (int(ids.min()) < 0 or int(ids.max()) >= vocab_size):
+        raise ValueError(
+            f"Expected {name} in 0..{vocab_size - 1} (vocab_size={vocab_size}), "
+            f"but got ids from {int(ids.min())} to {int(ids.max())}"
+        )
+
+
+def init_gpt_weights(module: nn.Module) -> None:
+    """GPT-2's initialisation, for ``model.apply(init_gpt_weights)``: linear and embedding weights from
+    :math:`N(0, 0.02^2)`, zero biases. Small embeddings keep the first logits of a tied output layer near zero, so
+    an untrained language model starts close to uniform (perplexity ~ vocabulary size).
+
+    Example:
+        >>> from torch import nn
+        >>> from dlkit.models.transformer import init_gpt_weights
+        >>> layer = nn.Embedding(1000, 64)
+        >>> layer.apply(init_gpt_weights)
+        Embedding(1000, 64)
+        >>> round(layer.weight.std().item(), 2)
+        0.02
+    """
+    if isinstance(module, (nn.Linear, nn.Embedding)):
+        nn.init.normal_(module.weight, mean=0.0, std=0.02)
+    if isinstance(module, nn.Linear) and module.bias is not None:
+        nn.init.zeros_(module.bias)
+
+
+# ----------------------------------------------------------------------------------------------- blocks
+class _FeedForward(nn.Module):
+    """Position-wise feed-forward network ``Linear -> ReLU -> Dropout -> Linear``, applied to every position alike."""
+
+    def __init__(self, d_model: int, d_ff: int, dropout: float) -> None:
+        super().__init__()
+        self.linear1 = nn.Linear(d_model, d_ff)
+        self.linear2 = nn.Linear(d_ff, d_model)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear2(self.dropout(torch.relu(self.linear1(x))))  # (B, T, d) -> (B, T, d_ff) -> (B, T, d)
+
+
+class TransformerEncoderBlock(nn.Module):
+    r"""Pre-norm encoder block: :math:`x \leftarrow x + \operatorname{MHA}(\operatorname{LN}(x))`, then
+    :math:`x \leftarrow x + \operatorname{FFN}(\operatorname{LN}(x))`.
+
+    With ``attn_mask=causal_mask(T)`` the same block is a GPT block (see ``dlkit.models.gpt``).
+
+    Args:
+        d_model: width of the token representations.
+        num_heads: attention heads (must divide ``d_model``).
+        d_ff: hidden width of the feed-forward network.
+        dropout: dropout on attention weights and after each sub-layer.
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.transformer import TransformerEncoderBlock
+        >>> block = TransformerEncoderBlock(d_model=16, num_heads=2, d_ff=32)
+        >>> block(torch.randn(3, 5, 16)).shape
+        torch.Size([3, 5, 16])
+    """
+
+    def __init__(self, *, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.self_attn = MultiHeadAttention(d_model=d_model, num_heads=num_heads, dropout=dropout)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.ff = _FeedForward(d_model, d_ff, dropout)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        *,
+        attn_mask: torch.Tensor | None = None,
+        key_padding_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """``x`` ``(B, T, d_model)``; masks as in ``MultiHeadAttention`` (``True`` = attend)."""
+        h = self.norm1(x)
+        x = x + self.dropout(self.self_attn(h, h, h, attn_mask=attn_mask, key_padding_mask=key_padding_mask)[0])
+        return x + self.dropout(self.ff(self.norm2(x)))
+
+    @torch.no_grad()
+    def load_from_torch(self, layer: nn.TransformerEncoderLayer) -> TransformerEncoderBlock:
+        """Copy the weights of a ``nn.TransformerEncoderLayer(norm_first=True, batch_first=True)``."""
+        self.self_attn.load_from_torch(layer.self_attn)
+        for ours, theirs in ((self.ff.linear1, layer.linear1), (self.ff.linear2, layer.linear2),
+                             (self.norm1, layer.norm1), (self.norm2, layer.norm2)):
+            ours.load_state_dict(theirs.state_dict())
+        return self
+
+
+class TransformerDecoderBlock(nn.Module):
+    r"""Pre-norm decoder block: causal self-attention, cross-attention to the encoder's output (the *memory*),
+    feed-forward; each as :math:`x \leftarrow x + \operatorname{sublayer}(\operatorname{LN}(x))`.
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.attention import causal_mask
+        >>> from dlkit.models.transformer import TransformerDecoderBlock
+        >>> block = TransformerDecoderBlock(d_model=16, num_heads=2, d_ff=32)
+        >>> block(torch.randn(3, 4, 16), torch.randn(3, 6, 16), attn_mask=causal_mask(4)).shape
+        torch.Size([3, 4, 16])
+    """
+
+    def __init__(self, *, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.self_attn = MultiHeadAttention(d_model=d_model, num_heads=num_heads, dropout=dropout)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.cross_attn = MultiHeadAttention(d_model=d_model, num_heads=num_heads, dropout=dropout)
+        self.norm3 = nn.LayerNorm(d_model)
+        self.ff = _FeedForward(d_model, d_ff, dropout)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        memory: torch.Tensor,
+        *,
+        attn_mask: torch.Tensor | None = None,
+        memory_padding_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """``x`` ``(B, T, d)`` targets so far, ``memory`` ``(B, S, d)``; ``attn_mask`` usually ``causal_mask(T)``,
+        ``memory_padding_mask`` ``(B, S)`` ``True`` at real source tokens."""
+        h = self.norm1(x)
+        x = x + self.dropout(self.self_attn(h, h, h, attn_mask=attn_mask)[0])
+        h = self.norm2(x)
+        x = x + self.dropout(self.cross_attn(h, memory, memory, key_padding_mask=memory_padding_mask)[0])
+        return x + self.dropout(self.ff(self.norm3(x)))
+
+    @torch.no_grad()
+    def load_from_torch(self, layer: nn.TransformerDecoderLayer) -> TransformerDecoderBlock:
+        """Copy the weights of a ``nn.TransformerDecoderLayer(norm_first=True, batch_first=True)``."""
+        self.self_attn.load_from_torch(layer.self_attn)
+        self.cross_attn.load_from_torch(layer.multihead_attn)
+        for ours, theirs in ((self.ff.linear1, layer.linear1), (self.ff.linear2, layer.linear2),
+                             (self.norm1, layer.norm1), (self.norm2, layer.norm2), (self.norm3, layer.norm3)):
+            ours.load_state_dict(theirs.state_dict())
+        return self
+
+
+# ---------------------------------------------------------------------------------- encoder-decoder
+class Seq2SeqTransformer(nn.Module):
+    r"""Encoder-decoder transformer for sequence-to-sequence tasks (translation and the like).
+
+    The encoder reads the whole source ``(B, S)``; the decoder predicts target token :math:`t+1` from the
+    target tokens up to :math:`t` (causal self-attention) and the encoded source (cross-attention).
+    ``forward(src, tgt_in)`` returns next-token logits ``(B, T, tgt_vocab_size)`` for teacher forcing;
+    ``greedy_decode`` generates one token at a time.
+
+    Args:
+        src_vocab_size, tgt_vocab_size: vocabulary sizes of source and target.
+        d_model, num_heads, d_ff, dropout: see ``TransformerEncoderBlock``.
+        num_layers: encoder blocks, and as many decoder blocks.
+        max_len: longest source or target sequence (positions of the positional encoding).
+        pad_id: id of the padding token (the same in source and target); padded source positions are masked.
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.transformer import Seq2SeqTransformer
+        >>> net = Seq2SeqTransformer(src_vocab_size=12, tgt_vocab_size=9, d_model=16, num_heads=2, max_len=10)
+        >>> src, tgt_in = torch.randint(1, 12, (3, 7)), torch.randint(1, 9, (3, 5))
+        >>> net(src, tgt_in).shape
+        torch.Size([3, 5, 9])
+        >>> net.greedy_decode(src, bos_id=1, eos_id=2, max_new_tokens=4).shape
+        torch.Size([3, 4])
+    """
+
+    def __init__(
+        self,
+        *,
+        src_vocab_size: int,
+        tgt_vocab_size: int,
+        d_model: int = 64,
+        num_heads: int = 4,
+        num_layers: int = 2,
+        d_ff: int = 128,
+        max_len: int = 64,
+        dropout: float = 0.0,
+        pad_id: int = 0,
+    ) -> None:
+        super().__init__()
+        if min(src_vocab_size, tgt_vocab_size) < 2 or not 0 <= pad_id < min(src_vocab_size, tgt_vocab_size):
+            raise ValueError(
+                f"Expected vocabularies of >= 2 tokens containing pad_id, but got src_vocab_size={src_vocab_size}, "
+                f"tgt_vocab_size={tgt_vocab_size}, pad_id={pad_id}"
+            )
+        self.src_vocab_size, self.tgt_vocab_size = src_vocab_size, tgt_vocab_size
+        self.d_model, self.max_len, self.pad_id = d_model, max_len, pad_id
+        # nn.Embedding starts at N(0, 1), the same scale as the positional encoding, so the two are simply added
+        # (the paper's sqrt(d_model) factor goes with embeddings initialised at N(0, 1/d_model)).
+        self.src_embed = nn.Embedding(src_vocab_size, d_model, padding_idx=pad_id)
+        self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_id)
+        self.positions = PositionalEncoding(d_model=d_model, max_len=max_len, dropout=dropout)
+        block = {"d_model": d_model, "num_heads": num_heads, "d_ff": d_ff, "dropout": dropout}
+        self.encoder = nn.ModuleList([TransformerEncoderBlock(**block) for _ in range(num_layers)])
+        self.decoder = nn.ModuleList([TransformerDecoderBlock(**block) for _ in range(num_layers)])
+        self.encoder_norm = nn.LayerNorm(d_model)  # pre-norm blocks leave the last output un-normalised
+        self.decoder_norm = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, tgt_vocab_size)
+
+    def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Source ids ``(B, S)`` -> ``(memory (B, S, d_model), source padding mask (B, S))``."""
+        check_token_ids(src, vocab_size=self.src_vocab_size, max_len=self.max_len, name="source token ids")
+        src_mask = src != self.pad_id  # (B, S), True at real tokens
+        x = self.positions(self.src_embed(src))  # (B, S, d)
+        for block in self.encoder:
+            x = block(x, key_padding_mask=src_mask)
+        return self.encoder_norm(x), src_mask
+
+    def decode(self, tgt: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor) -> torch.Tensor:
+        """Target ids so far ``(B, T)`` -> next-token logits ``(B, T, tgt_vocab_size)``."""
+        check_token_ids(tgt, vocab_size=self.tgt_vocab_size, max_len=self.max_len, name="target token ids")
+        if tgt.shape[0] != memory.shape[0]:
+            raise ValueError(f"Expected as many targets as sources, but got {tgt.shape[0]} and {memory.shape[0]}")
+        y = self.positions(self.tgt_embed(tgt))  # (B, T, d)
+        mask = causal_mask(tgt.shape[1], device=tgt.device)  # (T, T)
+        for block in self.decoder:
+            y = block(y, memory, attn_mask=mask, memory_padding_mask=src_mask)
+        return self.head(self.decoder_norm(y))  # (B, T, d) -> (B, T, V_tgt)
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
+        memory, src_mask = self.encode(src)
+        return self.decode(tgt_in, memory, src_mask)
+
+    @torch.no_grad()
+    def greedy_decode(self, src: torch.Tensor, *, bos_id: int, eos_id: int, max_new_tokens: int) -> torch.Tensor:
+        """Generate targets by always picking the most likely next token, starting from ``bos_id``.
+
+        Returns ids ``(B, max_new_tokens)`` without the leading ``bos_id``; after a sequence's ``eos_id`` the
+        rest of its row is ``pad_id``.
+        """
+        if max_new_tokens < 1 or max_new_tokens + 1 > self.max_len:
+            raise ValueError(f"Expected max_new_tokens in 1..{self.max_len - 1}, but got {max_new_tokens}")
+        memory, src_mask = self.encode(src)
+        out = torch.full((src.shape[0], 1), bos_id, dtype=torch.long, device=src.device)  # (B, 1)
+        done = torch.zeros(src.shape[0], dtype=torch.bool, device=src.device)
+        for _ in range(max_new_tokens):
+            next_id = self.decode(out, memory, src_mask)[:, -1].argmax(dim=-1)  # (B, T, V) -> (B,)
+            next_id = next_id.masked_fill(done, self.pad_id)
+            out = torch.cat([out, next_id[:, None]], dim=1)  # (B, T + 1)
+            done |= next_id == eos_id
+            if bool(done.all()):
+                break
+        out = out[:, 1:]
+        if out.shape[1] < max_new_tokens:  # every sequence ended early: pad to a fixed width
+            out = nn.functional.pad(out, (0, max_new_tokens - out.shape[1]), value=self.pad_id)
+        return out

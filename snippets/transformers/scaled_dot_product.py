@@ -1,0 +1,17 @@
+import math
+
+import torch
+import torch.nn.functional as F
+
+torch.manual_seed(0)
+batch, queries, keys, d = 2, 4, 6, 8
+q = torch.randn(batch, queries, d)  # what each position is looking for
+k = torch.randn(batch, keys, d)  # what each position offers
+v = torch.randn(batch, keys, d)  # what each position passes on
+
+scores = q @ k.transpose(-2, -1) / math.sqrt(d)  # (B, T_q, d) @ (B, d, T_k) -> (B, T_q, T_k)
+weights = scores.softmax(dim=-1)  # each query's weights over the keys sum to 1
+out_by_hand = weights @ v  # (B, T_q, T_k) @ (B, T_k, d) -> (B, T_q, d)
+
+out_torch = F.scaled_dot_product_attention(q, k, v)
+print(out_by_hand.shape, torch.allclose(out_by_hand, out_torch, atol=1e-6))
