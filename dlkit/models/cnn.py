@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from dlkit.models.checks import check_images
+
 __all__ = ["CNN"]
 
 
@@ -77,7 +79,5 @@ class CNN(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        expected = (self.in_channels, self.image_size, self.image_size)
-        if x.ndim != 4 or tuple(x.shape[1:]) != expected:
-            raise ValueError(f"Expected images of shape (N, {', '.join(map(str, expected))}), but got {tuple(x.shape)}")
+        check_images(x, self.in_channels, self.image_size)
         return self.head(self.features(x))  # (N, C, H, W) -> (N, num_classes)
