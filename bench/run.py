@@ -26,7 +26,11 @@ def suite_times() -> dict:
     wall = time.perf_counter() - start
     per_file: dict[str, float] = defaultdict(float)
     for case in ET.parse(report).iter("testcase"):
-        name = case.get("file") or case.get("classname", "").replace(".", "/")
+        classname = case.get("classname", "")
+        if classname.endswith(".md"):  # a Sybil page example: "docs.architectures.feed-forward.md"
+            name = classname[: -len(".md")].replace(".", "/") + ".md"
+        else:
+            name = case.get("file") or classname.replace(".", "/") + ".py"
         per_file[name] += float(case.get("time", 0))
     pages = sorted(((f, t) for f, t in per_file.items() if f.endswith(".md")), key=lambda kv: -kv[1])
     return {"exit_code": result.returncode, "wall_seconds": wall, "pages": pages, "files": dict(per_file)}

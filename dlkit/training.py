@@ -105,10 +105,17 @@ class History(Callback):
     def __init__(self) -> None:
         self.epochs: list[dict[str, float]] = []
 
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if trainer.sanity_checking:
-            return
-        self.epochs.append({k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1})
+    # An epoch's metrics are final only after every on_train_epoch_end hook, the LightningModule's included
+    # (callbacks run before it): record them when the next epoch starts, or when training ends.
+    def _record(self, trainer: pl.Trainer) -> None:
+        if len(self.epochs) < trainer.current_epoch:
+            self.epochs.append({k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1})
+
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._record(trainer)
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._record(trainer)
 
     def __getitem__(self, key: str) -> list[float]:
         if self.epochs and key not in self.epochs[-1]:

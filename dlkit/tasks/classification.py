@@ -69,8 +69,10 @@ class ClassificationTask(SupervisedTask):
     def make_metrics(self) -> MetricCollection:
         return MetricCollection(
             {
-                "acc": MulticlassAccuracy(num_classes=self.num_classes, average="micro"),
-                "f1": MulticlassF1Score(num_classes=self.num_classes, average="macro"),
+                # check_outputs validates shapes, dtype and class range once per step; torchmetrics' own
+                # per-update validation would repeat it at several times the cost of a small network's step.
+                "acc": MulticlassAccuracy(num_classes=self.num_classes, average="micro", validate_args=False),
+                "f1": MulticlassF1Score(num_classes=self.num_classes, average="macro", validate_args=False),
             }
         )
 
@@ -81,6 +83,9 @@ class ClassificationTask(SupervisedTask):
             )
         if y.ndim != 1 or y.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"Expected integer class ids of shape (N,), but got {y.dtype} of shape {tuple(y.shape)}")
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= self.num_classes:
+            raise ValueError(f"Expected class ids in [0, {self.num_classes - 1}], but got ids from {low} to {high}")
         return outputs
 
     def loss(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -61,3 +61,9 @@ def test_unknown_model_and_optimizer():
         build_optimizer("adam", MLP(in_features=2, out_features=2).parameters(), lr=0)
     with pytest.raises(ValueError, match="Expected num_classes >= 2"):
         ClassificationTask(model=MLP, model_kwargs={"in_features": 2, "out_features": 1}, num_classes=1)
+
+
+def test_class_ids_out_of_range_are_a_clear_error():
+    task = ClassificationTask(model=MLP, model_kwargs={"in_features": 2, "out_features": 3}, num_classes=3)
+    with pytest.raises(ValueError, match=r"Expected class ids in \[0, 2\], but got ids from 0 to 3"):
+        task.training_step((torch.randn(4, 2), torch.tensor([0, 1, 2, 3])), 0)
