@@ -12,7 +12,7 @@ from torch import nn
 
 from dlkit.models.checks import check_images
 
-__all__ = ["CNN"]
+__all__ = ["CNN", "classifier_head", "conv_stage"]
 
 
 def conv_stage(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -25,6 +25,17 @@ def conv_stage(in_channels: int, out_channels: int) -> nn.Sequential:
         nn.BatchNorm2d(out_channels),
         nn.ReLU(),
         nn.MaxPool2d(2),
+    )
+
+
+def classifier_head(in_features: int, hidden_dim: int, num_classes: int, dropout: float) -> nn.Sequential:
+    """Flatten the feature maps, then ``Linear -> ReLU -> Dropout -> Linear`` to class logits."""
+    return nn.Sequential(
+        nn.Flatten(),  # (N, C, h, w) -> (N, C*h*w)
+        nn.Linear(in_features, hidden_dim),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(hidden_dim, num_classes),
     )
 
 
@@ -70,13 +81,7 @@ class CNN(nn.Module):
             width = out_channels
         self.features = nn.Sequential(*stages)
         final_size = image_size // 2 ** len(channels)
-        self.head = nn.Sequential(
-            nn.Flatten(),  # (N, C, h, w) -> (N, C*h*w)
-            nn.Linear(width * final_size * final_size, hidden_dim),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden_dim, num_classes),
-        )
+        self.head = classifier_head(width * final_size * final_size, hidden_dim, num_classes, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, self.in_channels, self.image_size)

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from dlkit.models.checks import check_image_size, check_images
+from dlkit.models.cnn import classifier_head
 
 __all__ = ["VGG", "vgg_block"]
 
@@ -83,13 +84,7 @@ class VGG(nn.Module):
             width = out_channels
         self.features = nn.Sequential(*stages)
         final_size = image_size // 2 ** len(blocks)
-        self.head = nn.Sequential(
-            nn.Flatten(),  # (N, C, h, w) -> (N, C*h*w)
-            nn.Linear(width * final_size * final_size, hidden_dim),
-            nn.ReLU(),
-            nn.Dropout(dropout),
-            nn.Linear(hidden_dim, num_classes),
-        )
+        self.head = classifier_head(width * final_size * final_size, hidden_dim, num_classes, dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, self.in_channels, self.image_size)
