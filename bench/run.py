@@ -51,8 +51,10 @@ def main() -> None:
     print(
         f"CNN digits, {overhead['epochs']} epochs, median of {overhead['repeats']} interleaved runs: "
         f"plain loop {med['plain']:.2f} s, dlkit Trainer {med['dlkit']:.2f} s, "
-        f"ratio {overhead['ratio_dlkit_over_plain']:.2f}x; "
-        f"test accuracy plain {overhead['test_accuracy']['plain']:.4f}, dlkit {overhead['test_accuracy']['dlkit']:.4f}"
+        f"ratio {overhead['ratio_dlkit_over_plain']:.2f}x (CPU time: {overhead['cpu_ratio_dlkit_over_plain']:.2f}x); "
+        f"final val_acc plain {overhead['final_metrics']['plain']['val_acc']:.4f}, "
+        f"dlkit {overhead['final_metrics']['dlkit']['val_acc']:.4f} (largest relative difference of the final "
+        f"metrics: {overhead['max_relative_difference_of_final_metrics']:.1e})"
     )
 
 

@@ -1,12 +1,52 @@
-"""Lightning callbacks that the pages reuse: per-layer gradient norms for diagnosing vanishing/exploding gradients."""
+"""Lightning callbacks that the pages reuse.
+
+- ``History``: every epoch's logged metrics, for learning curves.
+- ``GradientNormLogger``: per-parameter gradient norms, for diagnosing vanishing/exploding gradients.
+- ``GeneratedSamples``: a generator's images for fixed noise after every epoch, to watch samples improve.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
-__all__ = ["GradientNormLogger"]
+__all__ = ["GeneratedSamples", "GradientNormLogger", "History"]
+
+
+class History(Callback):
+    """Record every epoch's logged metrics (``train_loss``, ``val_acc``, ...) for learning curves.
+
+    ``history.epochs`` is a list with one dict per epoch; ``history["val_loss"]`` is that metric per epoch.
+
+    Example:
+        >>> from dlkit.callbacks import History
+        >>> history = History()
+        >>> history.epochs
+        []
+    """
+
+    def __init__(self) -> None:
+        self.epochs: list[dict[str, float]] = []
+
+    # An epoch's metrics are final only after every on_train_epoch_end hook, the LightningModule's included
+    # (callbacks run before it): record them when the next epoch starts, or when training ends.
+    def _record(self, trainer: pl.Trainer) -> None:
+        if len(self.epochs) < trainer.current_epoch:
+            self.epochs.append({k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1})
+
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._record(trainer)
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._record(trainer)
+
+    def __getitem__(self, key: str) -> list[float]:
+        if self.epochs and key not in self.epochs[-1]:
+            raise KeyError(f"Expected one of the logged metrics {sorted(self.epochs[-1])}, but got {key!r}")
+        return [epoch[key] for epoch in self.epochs if key in epoch]
 
 
 class GradientNormLogger(Callback):
@@ -86,3 +126,43 @@ class GradientNormLogger(Callback):
         if self.steps and name not in self.steps[-1]:
             raise KeyError(f"Expected one of the recorded parameters {sorted(self.steps[-1])}, but got {name!r}")
         return [step[name] for step in self.steps if name in step]
+
+
+class GeneratedSamples(Callback):
+    """Keep the generator's images for the same noise (and labels) after every ``every_n_epochs`` epochs.
+
+    ``samples[epoch]`` holds ``(num_samples, C, H, W)`` images on the CPU (epoch 0: before training), so grids
+    over training and quality curves compare like with like.
+
+    Args:
+        num_samples: images kept per epoch.
+        labels: class of each image, for a conditional generator.
+        seed: seed of the fixed noise.
+        every_n_epochs: keep samples after every n-th epoch (and the last one).
+
+    Example:
+        >>> from dlkit.callbacks import GeneratedSamples
+        >>> GeneratedSamples(num_samples=16, every_n_epochs=5).samples
+        {}
+    """
+
+    def __init__(
+        self, *, num_samples: int = 64, labels: Sequence[int] | None = None, seed: int = 0, every_n_epochs: int = 1
+    ) -> None:
+        if every_n_epochs < 1:
+            raise ValueError(f"Expected every_n_epochs >= 1, but got {every_n_epochs}")
+        if labels is not None and len(labels) != num_samples:
+            raise ValueError(f"Expected {num_samples} labels, one per sample, but got {len(labels)}")
+        self.num_samples, self.labels, self.seed, self.every_n_epochs = num_samples, labels, seed, every_n_epochs
+        self.samples: dict[int, torch.Tensor] = {}
+
+    def _keep(self, pl_module: pl.LightningModule, epoch: int) -> None:  # a GANTask (or any task with sample())
+        self.samples[epoch] = pl_module.sample(self.num_samples, labels=self.labels, seed=self.seed).cpu()
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._keep(pl_module, 0)
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        epoch = trainer.current_epoch + 1
+        if epoch % self.every_n_epochs == 0 or epoch == trainer.max_epochs:
+            self._keep(pl_module, epoch)

@@ -13,7 +13,6 @@ from typing import Any
 import torch
 
 from dlkit.tasks.base import SupervisedTask
-from dlkit.tasks.classification import ClassificationTask
 
 __all__ = ["collect_predictions"]
 
@@ -25,10 +24,12 @@ def collect_predictions(task: SupervisedTask, dataloader: Iterable[Any]) -> tupl
     gradients; its previous mode is restored afterwards. Inputs are moved to the task's device, so the same
     call works on a CPU and on a GPU.
 
-    - ``ClassificationTask``: ``outputs`` are class probabilities, the softmax of the logits, shape
-      ``(N, num_classes)``; ``targets`` are the class ids, shape ``(N,)``.
-    - any other ``SupervisedTask`` (e.g. ``RegressionTask``): ``outputs`` are the network's predictions as the
-      task checks them against the targets, shape ``(N,)`` for one output per sample.
+    The task decides what ``outputs`` are, with its ``predictions`` hook applied to the network's checked outputs:
+
+    - ``ClassificationTask``: class probabilities, the softmax of the logits, shape ``(N, num_classes)``;
+      ``targets`` are the class ids, shape ``(N,)``.
+    - ``RegressionTask``: the predicted values, shape ``(N,)`` for one output per sample.
+    - other tasks: see their ``predictions`` (language models: token probabilities ``(N, T, vocab_size)``).
 
     Args:
         task: a dlkit task (``ClassificationTask``, ``RegressionTask``, ...).
@@ -69,13 +70,11 @@ def collect_predictions(task: SupervisedTask, dataloader: Iterable[Any]) -> tupl
                         f"Expected every batch to be an (x, y) pair of tensors, but batch {index} is "
                         f"{type(batch).__name__}" + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else "")
                     )
-                x, y = batch
-                y = y.to(task.device)
-                batch_outputs = task.check_outputs(task(x.to(task.device)), y)
-                if isinstance(task, ClassificationTask):
-                    batch_outputs = batch_outputs.softmax(dim=1)  # logits (N, C) -> probabilities (N, C)
-                outputs.append(batch_outputs.cpu())
-                targets.append(y.cpu())
+                batch = (batch[0].to(task.device), batch[1].to(task.device))
+                inputs, batch_targets = task.inputs_and_targets(batch, "predict", index)
+                batch_outputs = task.check_outputs(task.network_outputs(inputs), batch_targets)
+                outputs.append(task.predictions(batch_outputs).cpu())  # e.g. logits -> probabilities
+                targets.append(batch_targets.cpu())
     finally:
         task.train(was_training)
     if not outputs:

@@ -1,4 +1,4 @@
-"""A Lightning ``Trainer`` with defaults for documentation runs, and a callback that keeps the learning curve.
+"""A Lightning ``Trainer`` with defaults for documentation runs (callbacks such as ``History``: ``dlkit.callbacks``).
 
 ``make_trainer`` gives a quiet, deterministic Trainer: no banners, tips, model summary, checkpoints or logger
 files in the example output, and a progress bar only when asked for. ``accelerator="auto"`` uses a GPU where
@@ -8,16 +8,17 @@ there is one; set the environment variable ``DLKIT_ACCELERATOR=cpu`` to force th
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback, TQDMProgressBar
 
-__all__ = ["History", "DocTrainer", "make_trainer", "quiet_lightning", "default_accelerator"]
+__all__ = ["DocTrainer", "make_trainer", "quiet_lightning", "default_accelerator", "describe_device"]
 
 # Messages Lightning prints on every run that say nothing about the example being shown.
 _NOISE = (
@@ -54,28 +55,25 @@ def quiet_lightning() -> Iterator[None]:
                 logging.getLogger(name).setLevel(level)
 
 
+def _quietly(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method``, run inside ``quiet_lightning()``."""
+
+    @functools.wraps(method)
+    def quiet_method(*args: Any, **kwargs: Any) -> Any:
+        with quiet_lightning():
+            return method(*args, **kwargs)
+
+    return quiet_method
+
+
 class DocTrainer(pl.Trainer):
-    """A ``pl.Trainer`` whose ``fit``/``validate``/``test``/``predict`` run inside ``quiet_lightning()``."""
+    """A ``pl.Trainer`` that is built and runs ``fit``/``validate``/``test``/``predict`` inside ``quiet_lightning()``."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        with quiet_lightning():
-            super().__init__(*args, **kwargs)
-
-    def fit(self, *args: Any, **kwargs: Any) -> None:
-        with quiet_lightning():
-            return super().fit(*args, **kwargs)
-
-    def validate(self, *args: Any, **kwargs: Any) -> Any:
-        with quiet_lightning():
-            return super().validate(*args, **kwargs)
-
-    def test(self, *args: Any, **kwargs: Any) -> Any:
-        with quiet_lightning():
-            return super().test(*args, **kwargs)
-
-    def predict(self, *args: Any, **kwargs: Any) -> Any:
-        with quiet_lightning():
-            return super().predict(*args, **kwargs)
+    __init__ = _quietly(pl.Trainer.__init__)
+    fit = _quietly(pl.Trainer.fit)
+    validate = _quietly(pl.Trainer.validate)
+    test = _quietly(pl.Trainer.test)
+    predict = _quietly(pl.Trainer.predict)
 
 
 def default_accelerator() -> str:
@@ -90,37 +88,21 @@ def default_accelerator() -> str:
     return os.environ.get("DLKIT_ACCELERATOR", "auto")
 
 
-class History(Callback):
-    """Record every epoch's logged metrics (``train_loss``, ``val_acc``, ...) for learning curves.
+def describe_device() -> str:
+    """Where ``make_trainer`` runs by default, in words: ``"cpu"`` or ``"cuda (<GPU name>)"``.
 
-    ``history.epochs`` is a list with one dict per epoch; ``history["val_loss"]`` is that metric per epoch.
+    The site's verification stamps and the test suite's results use it, so both name the device the same way.
 
     Example:
-        >>> from dlkit.training import History
-        >>> history = History()
-        >>> history.epochs
-        []
+        >>> from dlkit.training import describe_device
+        >>> describe_device().startswith(("cpu", "cuda ("))
+        True
     """
+    import torch
 
-    def __init__(self) -> None:
-        self.epochs: list[dict[str, float]] = []
-
-    # An epoch's metrics are final only after every on_train_epoch_end hook, the LightningModule's included
-    # (callbacks run before it): record them when the next epoch starts, or when training ends.
-    def _record(self, trainer: pl.Trainer) -> None:
-        if len(self.epochs) < trainer.current_epoch:
-            self.epochs.append({k: float(v) for k, v in trainer.callback_metrics.items() if v.numel() == 1})
-
-    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._record(trainer)
-
-    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._record(trainer)
-
-    def __getitem__(self, key: str) -> list[float]:
-        if self.epochs and key not in self.epochs[-1]:
-            raise KeyError(f"Expected one of the logged metrics {sorted(self.epochs[-1])}, but got {key!r}")
-        return [epoch[key] for epoch in self.epochs if key in epoch]
+    if default_accelerator() != "cpu" and torch.cuda.is_available():
+        return f"cuda ({torch.cuda.get_device_name()})"
+    return "cpu"
 
 
 def make_trainer(

@@ -61,3 +61,15 @@ def test_bad_input_is_a_clear_error():
     norms.steps.append({"a": 1.0, "total": 1.0})
     with pytest.raises(KeyError, match=r"Expected one of the recorded parameters \['a', 'total'\], but got 'b'"):
         norms["b"]
+
+
+def test_callbacks_live_in_one_module_and_import_dlkit_stays_light():
+    import subprocess
+    import sys
+
+    import dlkit.callbacks
+
+    assert set(dlkit.callbacks.__all__) == {"GeneratedSamples", "GradientNormLogger", "History"}
+    code = "import sys, dlkit; print(sorted(m for m in sys.modules if m.split('.')[0] in {'dlkit', 'torch', 'pytorch_lightning'}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "['dlkit']"  # `import dlkit` imports nothing else, so nothing optional can break it

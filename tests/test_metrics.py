@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+import dlkit.metrics
 from dlkit.metrics import collect_predictions
 from dlkit.models.mlp import MLP
-from dlkit.tasks import ClassificationTask, RegressionTask
+from dlkit.tasks import CausalLMTask, ClassificationTask, RegressionTask
 
 
 def classification_task(dropout: float = 0.0) -> ClassificationTask:
@@ -79,3 +83,33 @@ def test_rejects_outputs_that_do_not_fit_the_task() -> None:
     with pytest.raises(ValueError, match="Expected integer class ids"):
         collect_predictions(task, wrong_targets)
     assert task.training  # restored even after an error
+
+
+def test_outputs_are_what_the_task_says_they_are() -> None:
+    """collect_predictions asks the task (its predictions hook) instead of checking the task's type."""
+
+    class Doubled(RegressionTask):
+        def predictions(self, outputs: torch.Tensor) -> torch.Tensor:
+            return 2 * outputs
+
+    torch.manual_seed(0)
+    task = Doubled(model=MLP, model_kwargs={"in_features": 3, "out_features": 1})
+    x, y = torch.randn(6, 3), torch.randn(6)
+    predictions, _ = collect_predictions(task, loader(x, y))
+    with torch.no_grad():
+        torch.testing.assert_close(predictions, 2 * task(x).squeeze(1))
+
+
+def test_language_model_outputs_are_token_probabilities() -> None:
+    torch.manual_seed(0)
+    task = CausalLMTask(model="dlkit.models.gpt.GPT", model_kwargs={"vocab_size": 7, "max_len": 5, "d_model": 8, "num_heads": 2})
+    ids = torch.randint(0, 7, (4, 6))
+    probabilities, targets = collect_predictions(task, loader(ids[:, :-1], ids[:, 1:], batch_size=3))
+    assert probabilities.shape == (4, 5, 7) and torch.equal(targets, ids[:, 1:])
+    torch.testing.assert_close(probabilities.sum(dim=-1), torch.ones(4, 5))
+
+
+def test_metrics_module_imports_no_concrete_task() -> None:
+    tree = ast.parse(Path(dlkit.metrics.__file__).read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert {name for name in imported if name.startswith("dlkit.tasks")} == {"dlkit.tasks.base"}

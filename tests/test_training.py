@@ -4,10 +4,11 @@ import warnings
 import pytorch_lightning as pl
 import torch
 
+from dlkit.callbacks import History
 from dlkit.data import DigitsDataModule
 from dlkit.models.mlp import MLP
 from dlkit.tasks import ClassificationTask
-from dlkit.training import History, make_trainer, quiet_lightning
+from dlkit.training import make_trainer, quiet_lightning
 
 
 def _run(max_epochs=2, **kwargs):

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from dlkit.models import build_model, model_path
-from dlkit.tasks.base import OPTIMIZERS, build_optimizer
+from dlkit.tasks.base import SupervisedTask
 
 __all__ = ["AutoencoderTask", "add_noise"]
 
@@ -38,19 +35,18 @@ def add_noise(x: torch.Tensor, noise_std: float, *, seed: int | None = None) -> 
     return x + noise_std * noise.to(x.device)
 
 
-class AutoencoderTask(pl.LightningModule):
+class AutoencoderTask(SupervisedTask):
     r"""Train a network to reconstruct its input with the mean squared error
     :math:`\frac1{ND}\sum_i \lVert \hat x_i - x_i \rVert^2` (the **reconstruction error**).
 
     With ``noise_std > 0`` it is a **denoising** autoencoder: the network sees :math:`x + \sigma\varepsilon`
     and is scored against the clean :math:`x`, in training, validation and test alike.
-    Logs ``{train,val,test}_loss`` once per epoch.
+    Logs ``{train,val,test}_loss`` once per epoch. Batches are ``x`` or ``(x, y)``; labels are not used.
 
     Args:
-        model: the network class or its import path, e.g. ``"dlkit.models.autoencoder.Autoencoder"``.
-        model_kwargs: the network's keyword arguments.
         noise_std: standard deviation of the Gaussian noise added to the inputs (0: a plain autoencoder).
-        lr, optimizer, weight_decay: see ``dlkit.tasks.base.build_optimizer``.
+        **task_kwargs: ``model`` (e.g. ``"dlkit.models.autoencoder.Autoencoder"``), ``model_kwargs``, ``l1`` and
+            the optimiser options: see ``dlkit.tasks.base.SupervisedTask``.
 
     Example:
         >>> import torch
@@ -63,65 +59,21 @@ class AutoencoderTask(pl.LightningModule):
         (torch.Size([2, 64]), torch.Size([2]))
     """
 
-    _not_hyperparameters: tuple[str, ...] = ()  # base-class arguments a subclass fixes (not in its signature)
-
-    def __init__(
-        self,
-        *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
-        noise_std: float = 0.0,
-        lr: float = 1e-3,
-        optimizer: str = "adam",
-        weight_decay: float = 0.0,
-    ) -> None:
-        super().__init__()
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"Expected optimizer to be one of {sorted(OPTIMIZERS)}, but got {optimizer!r}")
+    def __init__(self, *, noise_std: float = 0.0, **task_kwargs: Any) -> None:
         if noise_std < 0:
             raise ValueError(f"Expected noise_std >= 0, but got {noise_std}")
-        self.net = build_model(model, model_kwargs)
-        self._store_hyperparameters()
+        super().__init__(**task_kwargs)
+        self.noise_std = noise_std
 
-    def _store_hyperparameters(self) -> None:
-        """Save the constructor arguments (of the most derived class), the network class as its import path."""
-        self.save_hyperparameters(ignore=list(self._not_hyperparameters))
-        self.hparams["model"] = model_path(self.hparams["model"])
+    def inputs_and_targets(self, batch: Any, stage: str, batch_idx: int) -> tuple[torch.Tensor, torch.Tensor]:
+        x = batch[0] if isinstance(batch, (tuple, list)) else batch  # labels, if any, are not used
+        return (add_noise(x, self.noise_std) if self.noise_std > 0 else x), x
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)
-
-    def losses(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """The terms to log for one batch; ``"loss"`` is minimised. Subclasses (the VAE) add their own."""
-        x_in = add_noise(x, self.hparams.noise_std) if self.hparams.noise_std > 0 else x
-        return {"loss": F.mse_loss(self(x_in), x)}
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss(outputs, targets)
 
     @torch.no_grad()
     def reconstruction_error(self, x: torch.Tensor) -> torch.Tensor:
         """Per-sample mean squared reconstruction error of clean inputs, shape ``(N,)`` (for anomaly scores)."""
         x = x.to(self.device)
         return (self(x) - x).pow(2).flatten(start_dim=1).mean(dim=1)
-
-    def _step(self, batch: Any, stage: str) -> torch.Tensor:
-        x = batch[0] if isinstance(batch, (tuple, list)) else batch  # labels, if any, are not used
-        terms = self.losses(x)
-        for name, value in terms.items():
-            self.log(f"{stage}_{name}", value, on_step=False, on_epoch=True, prog_bar=name == "loss", batch_size=len(x))
-        return terms["loss"]
-
-    def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "train")
-
-    def validation_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "val")
-
-    def test_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "test")
-
-    def predict_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        x = batch[0] if isinstance(batch, (tuple, list)) else batch
-        return self(x)
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        hp = self.hparams
-        return build_optimizer(hp.optimizer, self.parameters(), lr=hp.lr, weight_decay=hp.weight_decay)

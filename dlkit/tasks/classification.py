@@ -6,8 +6,7 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
-from torchmetrics import MetricCollection
+from torchmetrics import Metric
 from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score
 
 from dlkit.tasks.base import SupervisedTask
@@ -20,14 +19,13 @@ class ClassificationTask(SupervisedTask):
     :math:`\mathcal{L} = -\frac{1}{N}\sum_i \log \operatorname{softmax}(z_i)_{y_i}`.
 
     Logs ``{train,val,test}_loss``, ``_acc`` (micro accuracy) and ``_f1`` (macro F1) once per epoch.
+    ``trainer.predict`` returns the logits; ``predictions(logits)`` (used by ``dlkit.metrics.collect_predictions``)
+    the class probabilities.
 
     Args:
-        model: the network class or its import path, e.g. ``"dlkit.models.cnn.CNN"``.
-        model_kwargs: the network's keyword arguments.
         num_classes: number of classes (the network must output this many logits).
-        lr, optimizer, weight_decay, momentum, scheduler, scheduler_kwargs, scheduler_interval, l1: see
-            ``SupervisedTask``.
         label_smoothing: cross-entropy label smoothing in [0, 1).
+        **task_kwargs: ``model``, ``model_kwargs``, ``l1`` and the optimiser options: see ``SupervisedTask``.
 
     Example:
         >>> import torch
@@ -36,45 +34,26 @@ class ClassificationTask(SupervisedTask):
         >>> task = ClassificationTask(model=MLP, model_kwargs={"in_features": 4, "out_features": 3}, num_classes=3)
         >>> task.hparams.model
         'dlkit.models.mlp.MLP'
-        >>> task(torch.zeros(2, 4)).shape
-        torch.Size([2, 3])
+        >>> logits = task(torch.zeros(2, 4))
+        >>> logits.shape, torch.allclose(task.predictions(logits).sum(dim=1), torch.ones(2))  # probabilities
+        (torch.Size([2, 3]), True)
     """
 
-    def __init__(
-        self,
-        *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
-        num_classes: int,
-        lr: float = 1e-3,
-        optimizer: str = "adam",
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        scheduler: str | None = None,
-        scheduler_kwargs: dict[str, Any] | None = None,
-        scheduler_interval: str = "epoch",
-        l1: float = 0.0,
-        label_smoothing: float = 0.0,
-    ) -> None:
+    def __init__(self, *, num_classes: int, label_smoothing: float = 0.0, **task_kwargs: Any) -> None:
         if num_classes < 2:
             raise ValueError(f"Expected num_classes >= 2, but got {num_classes}")
-        self.num_classes = num_classes
-        super().__init__(
-            model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum, scheduler=scheduler, scheduler_kwargs=scheduler_kwargs,
-            scheduler_interval=scheduler_interval, l1=l1,
-        )
-        self._store_hyperparameters()
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"Expected label_smoothing in [0, 1), but got {label_smoothing}")
+        super().__init__(**task_kwargs)
+        self.num_classes, self.label_smoothing = num_classes, label_smoothing
 
-    def make_metrics(self) -> MetricCollection:
-        return MetricCollection(
-            {
-                # check_outputs validates shapes, dtype and class range once per step; torchmetrics' own
-                # per-update validation would repeat it at several times the cost of a small network's step.
-                "acc": MulticlassAccuracy(num_classes=self.num_classes, average="micro", validate_args=False),
-                "f1": MulticlassF1Score(num_classes=self.num_classes, average="macro", validate_args=False),
-            }
-        )
+    def make_metrics(self) -> dict[str, Metric]:
+        # check_outputs validates shapes, dtype and class range once per step; torchmetrics' own per-update
+        # validation would repeat it at several times the cost of a small network's step.
+        return {
+            "acc": MulticlassAccuracy(num_classes=self.num_classes, average="micro", validate_args=False),
+            "f1": MulticlassF1Score(num_classes=self.num_classes, average="macro", validate_args=False),
+        }
 
     def check_outputs(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if outputs.ndim != 2 or outputs.shape[1] != self.num_classes:
@@ -83,10 +62,14 @@ class ClassificationTask(SupervisedTask):
             )
         if y.ndim != 1 or y.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"Expected integer class ids of shape (N,), but got {y.dtype} of shape {tuple(y.shape)}")
-        low, high = int(y.min()), int(y.max())
+        low, high = torch.aminmax(y)
         if low < 0 or high >= self.num_classes:
-            raise ValueError(f"Expected class ids in [0, {self.num_classes - 1}], but got ids from {low} to {high}")
+            raise ValueError(f"Expected class ids in [0, {self.num_classes - 1}], but got ids from {int(low)} to {int(high)}")
         return outputs
 
     def loss(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return F.cross_entropy(outputs, y, label_smoothing=self.hparams.label_smoothing)
+        return F.cross_entropy(outputs, y, label_smoothing=self.label_smoothing)
+
+    def predictions(self, outputs: torch.Tensor) -> torch.Tensor:
+        """Class probabilities: the softmax of the logits, ``(N, num_classes)``."""
+        return outputs.softmax(dim=1)

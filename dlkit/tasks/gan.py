@@ -1,7 +1,7 @@
 """Adversarial training with Lightning's manual optimisation: two networks, two optimisers, alternating steps.
 
-Also ``GeneratedSamples``, a callback that keeps the generator's images for fixed noise after every epoch,
-to watch samples (and their quality) improve over training.
+``dlkit.callbacks.GeneratedSamples`` keeps the generator's images for fixed noise after every epoch, to watch
+samples (and their quality) improve over training.
 """
 
 from __future__ import annotations
@@ -9,25 +9,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
-from pytorch_lightning.callbacks import Callback
 from torch import nn
 
-from dlkit.models import build_model, model_path
+from dlkit.models import build_model
+from dlkit.tasks.base import Task
 
-__all__ = ["GANTask", "GeneratedSamples"]
+__all__ = ["GANTask"]
 
 
-class GANTask(pl.LightningModule):
+class GANTask(Task):
     r"""Train a generator :math:`G` against a discriminator :math:`D` on the GAN objective
 
     .. math::
         \min_G \max_D \; \mathbb E_x\big[\log D(x)\big] + \mathbb E_z\big[\log\big(1 - D(G(z))\big)\big].
 
-    Each training step takes one Adam step for each network, with **manual optimisation**
-    (``automatic_optimization = False``, ``self.optimizers()``, ``self.manual_backward``):
+    Each training step takes one Adam step for each network (both optimisers built by ``Task``), with **manual
+    optimisation** (``automatic_optimization = False``, ``self.optimizers()``, ``self.manual_backward``):
 
     1. discriminator: binary cross-entropy pushing :math:`D(x) \to 1` on real and :math:`D(G(z)) \to 0` on fake
        images (the fakes detached, so this step leaves :math:`G` alone);
@@ -67,11 +66,9 @@ class GANTask(pl.LightningModule):
         lr: float = 2e-4,
         beta1: float = 0.5,
     ) -> None:
-        super().__init__()
-        if lr <= 0:
-            raise ValueError(f"Expected a positive learning rate, but got lr={lr}")
         if not 0.0 <= beta1 < 1.0:
             raise ValueError(f"Expected beta1 in [0, 1), but got {beta1}")
+        super().__init__(lr=lr, optimizer="adam", betas=(beta1, 0.999))
         self.automatic_optimization = False  # two optimisers, stepped by hand in training_step
         self.generator = build_model(generator, generator_kwargs)
         self.discriminator = build_model(discriminator, discriminator_kwargs)
@@ -82,9 +79,6 @@ class GANTask(pl.LightningModule):
                 f"Expected generator and discriminator with the same num_classes, but got {g_classes} and {d_classes}"
             )
         self.num_classes = g_classes
-        self.save_hyperparameters()
-        self.hparams["generator"] = model_path(self.hparams["generator"])
-        self.hparams["discriminator"] = model_path(self.hparams["discriminator"])
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         return self.generator(z, y)
@@ -126,58 +120,14 @@ class GANTask(pl.LightningModule):
         self.manual_backward(g_loss)
         opt_g.step()
 
-        self.log_dict(
-            {
-                "d_loss": d_loss.detach(),
-                "g_loss": g_loss.detach(),
-                "d_real": torch.sigmoid(real_logits).mean().detach(),
-                "d_fake": torch.sigmoid(fake_logits).mean().detach(),
-            },
-            on_step=False, on_epoch=True, prog_bar=True, batch_size=n,
-        )
+        terms = {
+            "d_loss": d_loss,
+            "g_loss": g_loss,
+            "d_real": torch.sigmoid(real_logits).mean(),
+            "d_fake": torch.sigmoid(fake_logits).mean(),
+        }
+        self.log_terms(terms, stage="train", batch_size=n, prefix=False)  # d_loss, g_loss, ...
 
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        betas = (self.hparams.beta1, 0.999)
-        opt_g = torch.optim.Adam(self.generator.parameters(), lr=self.hparams.lr, betas=betas)
-        opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=self.hparams.lr, betas=betas)
-        return [opt_g, opt_d]
-
-
-class GeneratedSamples(Callback):
-    """Keep the generator's images for the same noise (and labels) after every ``every_n_epochs`` epochs.
-
-    ``samples[epoch]`` holds ``(num_samples, C, H, W)`` images on the CPU (epoch 0: before training), so grids
-    over training and quality curves compare like with like.
-
-    Args:
-        num_samples: images kept per epoch.
-        labels: class of each image, for a conditional generator.
-        seed: seed of the fixed noise.
-        every_n_epochs: keep samples after every n-th epoch (and the last one).
-
-    Example:
-        >>> from dlkit.tasks.gan import GeneratedSamples
-        >>> GeneratedSamples(num_samples=16, every_n_epochs=5).samples
-        {}
-    """
-
-    def __init__(
-        self, *, num_samples: int = 64, labels: Sequence[int] | None = None, seed: int = 0, every_n_epochs: int = 1
-    ) -> None:
-        if every_n_epochs < 1:
-            raise ValueError(f"Expected every_n_epochs >= 1, but got {every_n_epochs}")
-        if labels is not None and len(labels) != num_samples:
-            raise ValueError(f"Expected {num_samples} labels, one per sample, but got {len(labels)}")
-        self.num_samples, self.labels, self.seed, self.every_n_epochs = num_samples, labels, seed, every_n_epochs
-        self.samples: dict[int, torch.Tensor] = {}
-
-    def _keep(self, pl_module: GANTask, epoch: int) -> None:
-        self.samples[epoch] = pl_module.sample(self.num_samples, labels=self.labels, seed=self.seed).cpu()
-
-    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._keep(pl_module, 0)
-
-    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        epoch = trainer.current_epoch + 1
-        if epoch % self.every_n_epochs == 0 or epoch == trainer.max_epochs:
-            self._keep(pl_module, epoch)
+    def optimized_parameters(self) -> list[Any]:
+        """Two optimisers: the generator's (``self.optimizers()[0]``) and the discriminator's."""
+        return [self.generator.parameters(), self.discriminator.parameters()]

@@ -12,7 +12,6 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from torchmetrics import MetricCollection
 from torchmetrics.classification import MulticlassAccuracy
 from torchmetrics.text import Perplexity
@@ -37,35 +36,24 @@ class _LanguageModelTask(SupervisedTask):
             compute_groups=False,  # the two are updated separately, with differently shaped inputs
         )
 
-    def loss(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        return F.cross_entropy(outputs.reshape(-1, outputs.shape[-1]), y.reshape(-1), ignore_index=IGNORE_INDEX)
+    def update_metrics(self, metrics: MetricCollection, outputs: torch.Tensor, targets: torch.Tensor) -> None:
+        metrics["perplexity"].update(outputs, targets)  # (B, T, V), (B, T)
+        metrics["acc"].update(outputs.reshape(-1, outputs.shape[-1]), targets.reshape(-1))  # (B*T, V), (B*T,)
 
-    def inputs_and_targets(self, batch: Any, stage: str, batch_idx: int) -> tuple[torch.Tensor, torch.Tensor]:
-        raise NotImplementedError
-
-    def _step(self, batch: Any, stage: str, metrics: MetricCollection, batch_idx: int = 0) -> torch.Tensor:
-        x, y = self.inputs_and_targets(batch, stage, batch_idx)
-        logits = self(x)  # (B, T, V)
-        if logits.ndim != 3 or logits.shape[:2] != y.shape:
+    def check_outputs(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if outputs.ndim != 3 or outputs.shape[:2] != targets.shape:
             raise ValueError(
-                f"Expected logits of shape (B, T, vocab_size) with (B, T) = {tuple(y.shape)}, "
-                f"but the network returned {tuple(logits.shape)}"
+                f"Expected logits of shape (B, T, vocab_size) with (B, T) = {tuple(targets.shape)}, "
+                f"but the network returned {tuple(outputs.shape)}"
             )
-        loss = self.loss(logits, y)
-        metrics["perplexity"].update(logits, y)
-        metrics["acc"].update(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        self.log(f"{stage}_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(y))
-        self.log_dict(metrics, on_step=False, on_epoch=True, prog_bar=stage != "train")
-        return loss
+        return outputs
 
-    def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "train", self.train_metrics, batch_idx)
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(outputs.reshape(-1, outputs.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX)
 
-    def validation_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "val", self.val_metrics, batch_idx)
-
-    def test_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        return self._step(batch, "test", self.test_metrics, batch_idx)
+    def predictions(self, outputs: torch.Tensor) -> torch.Tensor:
+        """Next-token (or masked-token) probabilities, ``(B, T, vocab_size)``."""
+        return outputs.softmax(dim=-1)
 
 
 class CausalLMTask(_LanguageModelTask):
@@ -75,10 +63,9 @@ class CausalLMTask(_LanguageModelTask):
     Logs ``{train,val,test}_loss``, ``_perplexity`` and ``_acc`` (next-token accuracy).
 
     Args:
-        model: the network class or import path; it maps ids ``(B, T)`` to logits ``(B, T, vocab_size)`` and has
-            a ``vocab_size`` attribute.
-        model_kwargs: the network's keyword arguments.
-        lr, optimizer, weight_decay, momentum: see ``SupervisedTask``.
+        optimizer: as in ``SupervisedTask``, AdamW by default.
+        **task_kwargs: ``model`` (ids ``(B, T)`` -> logits ``(B, T, vocab_size)``, with a ``vocab_size``
+            attribute), ``model_kwargs``, ``l1`` and the optimiser options: see ``SupervisedTask``.
 
     Example:
         >>> import torch
@@ -89,24 +76,11 @@ class CausalLMTask(_LanguageModelTask):
         torch.Size([2, 8, 20])
     """
 
-    def __init__(
-        self,
-        *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
-        lr: float = 1e-3,
-        optimizer: str = "adamw",
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-    ) -> None:
-        super().__init__(
-            model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum,
-        )
-        self._store_hyperparameters()
+    def __init__(self, *, optimizer: str = "adamw", **task_kwargs: Any) -> None:
+        super().__init__(optimizer=optimizer, **task_kwargs)
 
     def inputs_and_targets(self, batch: Any, stage: str, batch_idx: int) -> tuple[torch.Tensor, torch.Tensor]:
-        x, y = batch
+        x, y = super().inputs_and_targets(batch, stage, batch_idx)
         if x.shape != y.shape:
             raise ValueError(f"Expected inputs and next-token targets of one shape, but got {tuple(x.shape)} and {tuple(y.shape)}")
         return x, y
@@ -176,12 +150,11 @@ class MaskedLMTask(_LanguageModelTask):
     ``_perplexity`` and ``_acc`` (masked-token accuracy), all over the picked positions.
 
     Args:
-        model: the network class or import path (ids ``(B, T)`` -> logits ``(B, T, vocab_size)``).
-        model_kwargs: the network's keyword arguments.
         mask_id: id of the ``[MASK]`` token.
         mask_prob: share of positions to predict.
         protected_ids: ids never masked nor drawn as random replacements (padding ...); ``mask_id`` always is.
-        lr, optimizer, weight_decay, momentum: see ``SupervisedTask``.
+        optimizer: as in ``SupervisedTask``, AdamW by default.
+        **task_kwargs: ``model``, ``model_kwargs``, ``l1`` and the optimiser options: see ``SupervisedTask``.
 
     Example:
         >>> import torch
@@ -196,32 +169,24 @@ class MaskedLMTask(_LanguageModelTask):
     def __init__(
         self,
         *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
         mask_id: int,
         mask_prob: float = 0.15,
         protected_ids: tuple[int, ...] | list[int] = (),
-        lr: float = 1e-3,
         optimizer: str = "adamw",
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
+        **task_kwargs: Any,
     ) -> None:
         if not 0.0 < mask_prob < 1.0:
             raise ValueError(f"Expected mask_prob in the open interval (0, 1), but got {mask_prob}")
-        super().__init__(
-            model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum,
-        )
+        super().__init__(optimizer=optimizer, **task_kwargs)
         if not 0 <= mask_id < self.net.vocab_size:
             raise ValueError(f"Expected mask_id in 0..{self.net.vocab_size - 1}, but got {mask_id}")
-        self._store_hyperparameters()
+        self.mask_id, self.mask_prob = mask_id, mask_prob
         self.protected_ids = tuple(sorted({mask_id, *protected_ids}))
 
     def inputs_and_targets(self, batch: Any, stage: str, batch_idx: int) -> tuple[torch.Tensor, torch.Tensor]:
         ids = batch[0] if isinstance(batch, (tuple, list)) else batch
         generator = None if stage == "train" else torch.Generator().manual_seed(batch_idx)
-        hp = self.hparams
         return mask_tokens(
-            ids, mask_id=hp.mask_id, vocab_size=self.net.vocab_size, mask_prob=hp.mask_prob,
+            ids, mask_id=self.mask_id, vocab_size=self.net.vocab_size, mask_prob=self.mask_prob,
             protected_ids=self.protected_ids, generator=generator,
         )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torch.nn.functional as F
-from torch import nn
-from torchmetrics import MeanAbsoluteError, MeanSquaredError, MetricCollection, R2Score
+from torchmetrics import MeanAbsoluteError, MeanSquaredError, Metric, R2Score
 
 from dlkit.tasks.base import SupervisedTask
 
@@ -18,11 +15,8 @@ class RegressionTask(SupervisedTask):
     r"""Train a network with one output per sample on the mean squared error
     :math:`\frac{1}{N}\sum_i (\hat y_i - y_i)^2`.
 
-    Logs ``{train,val,test}_loss``, ``_mse``, ``_mae`` and ``_r2`` once per epoch.
-
-    Args:
-        model, model_kwargs, lr, optimizer, weight_decay, momentum, scheduler, scheduler_kwargs,
-            scheduler_interval, l1: see ``SupervisedTask``.
+    Logs ``{train,val,test}_loss``, ``_mse``, ``_mae`` and ``_r2`` once per epoch. Takes the arguments of
+    ``SupervisedTask`` (``model``, ``model_kwargs``, ``l1`` and the optimiser options) and no others.
 
     Example:
         >>> import torch
@@ -32,29 +26,8 @@ class RegressionTask(SupervisedTask):
         torch.Size([3, 1])
     """
 
-    def __init__(
-        self,
-        *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
-        lr: float = 1e-3,
-        optimizer: str = "adam",
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
-        scheduler: str | None = None,
-        scheduler_kwargs: dict[str, Any] | None = None,
-        scheduler_interval: str = "epoch",
-        l1: float = 0.0,
-    ) -> None:
-        super().__init__(
-            model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum, scheduler=scheduler, scheduler_kwargs=scheduler_kwargs,
-            scheduler_interval=scheduler_interval, l1=l1,
-        )
-        self._store_hyperparameters()
-
-    def make_metrics(self) -> MetricCollection:
-        return MetricCollection({"mse": MeanSquaredError(), "mae": MeanAbsoluteError(), "r2": R2Score()})
+    def make_metrics(self) -> dict[str, Metric]:
+        return {"mse": MeanSquaredError(), "mae": MeanAbsoluteError(), "r2": R2Score()}
 
     def check_outputs(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if outputs.ndim == 2 and outputs.shape[1] == 1:

@@ -13,7 +13,6 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from torchmetrics import MeanMetric, MetricCollection
 from torchmetrics.classification import MulticlassAccuracy
 from torchmetrics.text import BLEUScore
@@ -48,17 +47,15 @@ class Seq2SeqTask(SupervisedTask):
     The loss is the cross-entropy of the next target token, padding ignored:
     :math:`\mathcal{L} = -\frac{1}{|\{t: y_t \ne \mathrm{pad}\}|} \sum_t \log p(y_t \mid y_{<t}, x)`.
     Logs ``{train,val,test}_loss`` and ``_token_acc`` (teacher-forced next-token accuracy), and for validation
-    and test ``_exact_match`` and ``_bleu`` of greedy decodes.
+    and test ``_exact_match`` and ``_bleu`` of greedy decodes. ``trainer.predict`` returns greedy decodes.
 
     Args:
-        model: the network class or import path; it must have ``forward(src, tgt_in)`` returning
-            ``(B, T, tgt_vocab_size)`` logits, ``greedy_decode(src, bos_id=, eos_id=, max_new_tokens=)`` and a
-            ``tgt_vocab_size`` attribute.
-        model_kwargs: the network's keyword arguments.
         pad_id, bos_id, eos_id: ids of the padding, begin- and end-of-sequence tokens.
         max_new_tokens: longest greedy decode (targets without ``<bos>``).
-        lr, optimizer, weight_decay, momentum: see ``SupervisedTask``.
         label_smoothing: cross-entropy label smoothing in [0, 1).
+        **task_kwargs: ``model``, ``model_kwargs``, ``l1`` and the optimiser options: see ``SupervisedTask``. The
+            network must have ``forward(src, tgt_in)`` returning ``(B, T, tgt_vocab_size)`` logits,
+            ``greedy_decode(src, bos_id=, eos_id=, max_new_tokens=)`` and a ``tgt_vocab_size`` attribute.
 
     Example:
         >>> import torch
@@ -77,72 +74,69 @@ class Seq2SeqTask(SupervisedTask):
     def __init__(
         self,
         *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
         pad_id: int = 0,
         bos_id: int = 1,
         eos_id: int = 2,
         max_new_tokens: int = 16,
-        lr: float = 1e-3,
-        optimizer: str = "adam",
-        weight_decay: float = 0.0,
-        momentum: float = 0.0,
         label_smoothing: float = 0.0,
+        **task_kwargs: Any,
     ) -> None:
         if len({pad_id, bos_id, eos_id}) != 3:
             raise ValueError(f"Expected distinct pad_id, bos_id and eos_id, but got {pad_id}, {bos_id}, {eos_id}")
-        self.pad_id = pad_id
-        super().__init__(
-            model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer,
-            weight_decay=weight_decay, momentum=momentum,
-        )
-        self._store_hyperparameters()
-        self.val_exact_match, self.test_exact_match = MeanMetric(), MeanMetric()
-        self.val_bleu, self.test_bleu = BLEUScore(), BLEUScore()
+        if max_new_tokens < 1:
+            raise ValueError(f"Expected max_new_tokens >= 1, but got {max_new_tokens}")
+        if not 0.0 <= label_smoothing < 1.0:
+            raise ValueError(f"Expected label_smoothing in [0, 1), but got {label_smoothing}")
+        super().__init__(**task_kwargs)
+        self.pad_id, self.bos_id, self.eos_id = pad_id, bos_id, eos_id
+        self.max_new_tokens, self.label_smoothing = max_new_tokens, label_smoothing
 
-    def make_metrics(self) -> MetricCollection:
-        return MetricCollection(
-            {"token_acc": MulticlassAccuracy(self.net.tgt_vocab_size, ignore_index=self.pad_id, average="micro")}
-        )
+    def inputs_and_targets(self, batch: Any, stage: str, batch_idx: int) -> tuple[Any, torch.Tensor]:
+        src, tgt = super().inputs_and_targets(batch, stage, batch_idx)
+        if tgt.ndim != 2 or tgt.shape[1] < 2 or src.ndim != 2 or len(src) != len(tgt):
+            raise ValueError(
+                f"Expected src (B, S) and tgt (B, T) with T >= 2 (<bos> ... <eos>), but got shapes "
+                f"{tuple(src.shape)} and {tuple(tgt.shape)}"
+            )
+        return (src, tgt[:, :-1]), tgt[:, 1:]  # teacher forcing: read y_<t, predict y_t
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor) -> torch.Tensor:
         return self.net(src, tgt_in)
 
     def translate(self, src: torch.Tensor) -> torch.Tensor:
         """Greedy decodes ``(B, max_new_tokens)`` of sources ``(B, S)``; rows end with ``eos_id`` then padding."""
-        hp = self.hparams
-        return self.net.greedy_decode(src, bos_id=hp.bos_id, eos_id=hp.eos_id, max_new_tokens=hp.max_new_tokens)
+        return self.net.greedy_decode(src, bos_id=self.bos_id, eos_id=self.eos_id, max_new_tokens=self.max_new_tokens)
 
-    def loss(self, outputs: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def predict(self, src: torch.Tensor) -> torch.Tensor:
+        """What ``trainer.predict`` returns: greedy decodes (``translate``)."""
+        return self.translate(src)
+
+    def loss(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         logits = outputs.reshape(-1, outputs.shape[-1])  # (B, T, V) -> (B*T, V)
-        return F.cross_entropy(
-            logits, y.reshape(-1), ignore_index=self.pad_id, label_smoothing=self.hparams.label_smoothing
+        return F.cross_entropy(logits, targets.reshape(-1), ignore_index=self.pad_id, label_smoothing=self.label_smoothing)
+
+    def predictions(self, outputs: torch.Tensor) -> torch.Tensor:
+        """Teacher-forced next-token probabilities, ``(B, T, tgt_vocab_size)``."""
+        return outputs.softmax(dim=-1)
+
+    def make_metrics(self) -> MetricCollection:
+        return MetricCollection(
+            {
+                "token_acc": MulticlassAccuracy(self.net.tgt_vocab_size, ignore_index=self.pad_id, average="micro"),
+                "exact_match": MeanMetric(),  # these two: validation and test only, by evaluate()
+                "bleu": BLEUScore(),
+            },
+            compute_groups=False,  # updated separately
         )
 
-    def _step(self, batch: tuple[torch.Tensor, torch.Tensor], stage: str, metrics: MetricCollection) -> torch.Tensor:
-        src, tgt = batch
-        if tgt.ndim != 2 or tgt.shape[1] < 2 or src.ndim != 2 or len(src) != len(tgt):
-            raise ValueError(
-                f"Expected src (B, S) and tgt (B, T) with T >= 2 (<bos> ... <eos>), but got shapes "
-                f"{tuple(src.shape)} and {tuple(tgt.shape)}"
-            )
-        tgt_in, tgt_out = tgt[:, :-1], tgt[:, 1:]  # teacher forcing: read y_<t, predict y_t
-        logits = self(src, tgt_in)  # (B, T-1, V)
-        loss = self.loss(logits, tgt_out)
-        metrics.update(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))
-        self.log(f"{stage}_loss", loss, on_step=False, on_epoch=True, prog_bar=True, batch_size=len(src))
-        self.log_dict(metrics, on_step=False, on_epoch=True, prog_bar=stage != "train")
-        if stage != "train":
-            hp = self.hparams
-            predicted = ids_to_tokens(self.translate(src), eos_id=hp.eos_id, pad_id=hp.pad_id)
-            expected = ids_to_tokens(tgt_out, eos_id=hp.eos_id, pad_id=hp.pad_id)
-            exact, bleu = getattr(self, f"{stage}_exact_match"), getattr(self, f"{stage}_bleu")
-            exact.update(torch.tensor([p == e for p, e in zip(predicted, expected)], dtype=torch.float32, device=src.device))
-            bleu.update(predicted, [[e] for e in expected])
-            self.log(f"{stage}_exact_match", exact, on_step=False, on_epoch=True, prog_bar=True)
-            self.log(f"{stage}_bleu", bleu, on_step=False, on_epoch=True, prog_bar=True)
-        return loss
+    def update_metrics(self, metrics: MetricCollection, outputs: torch.Tensor, targets: torch.Tensor) -> None:
+        metrics["token_acc"].update(outputs.reshape(-1, outputs.shape[-1]), targets.reshape(-1))  # (B*T, V), (B*T,)
 
-    def predict_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
-        src = batch[0] if isinstance(batch, (tuple, list)) else batch
-        return self.translate(src)
+    def evaluate(self, inputs: Any, targets: torch.Tensor, metrics: MetricCollection, stage: str) -> None:
+        """Decode greedily from ``<bos>`` alone, as the model is used, and score exact match and BLEU."""
+        src, _ = inputs
+        predicted = ids_to_tokens(self.translate(src), eos_id=self.eos_id, pad_id=self.pad_id)
+        expected = ids_to_tokens(targets, eos_id=self.eos_id, pad_id=self.pad_id)
+        exact = torch.tensor([p == e for p, e in zip(predicted, expected)], dtype=torch.float32, device=src.device)
+        metrics["exact_match"].update(exact)
+        metrics["bleu"].update(predicted, [[e] for e in expected])

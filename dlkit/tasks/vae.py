@@ -6,9 +6,8 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
-from dlkit.models.vae import gaussian_kl
+from dlkit.models.vae import VAEOutput, gaussian_kl
 from dlkit.tasks.autoencoder import AutoencoderTask
 
 __all__ = ["VAETask"]
@@ -26,61 +25,58 @@ class VAETask(AutoencoderTask):
     ``recon + beta * kl`` (``beta = 1``: the negative ELBO). Logs ``{stage}_loss``, ``_recon``, ``_kl`` and
     ``_elbo`` (nats per sample) once per epoch.
 
+    With ``noise_std > 0`` (see ``AutoencoderTask``) the encoder reads :math:`x + \sigma\varepsilon` and the
+    ELBO scores the clean :math:`x`: a denoising VAE.
+
     Args:
-        model: the network class or its import path, e.g. ``"dlkit.models.vae.VAE"``.
-        model_kwargs: the network's keyword arguments.
         beta: weight of the KL term (a beta-VAE for ``beta != 1``).
-        lr, optimizer, weight_decay: see ``dlkit.tasks.base.build_optimizer``.
+        **task_kwargs: ``model`` (e.g. ``"dlkit.models.vae.VAE"``), ``model_kwargs``, ``noise_std``, ``l1`` and the
+            optimiser options: see ``AutoencoderTask`` and ``dlkit.tasks.base.SupervisedTask``.
 
     Example:
         >>> import torch
         >>> from dlkit.models.vae import VAE
         >>> from dlkit.tasks.vae import VAETask
         >>> task = VAETask(model=VAE, model_kwargs={"in_features": 64, "latent_dim": 2})
-        >>> sorted(task.losses(torch.rand(8, 64)))
+        >>> x = torch.rand(8, 64)
+        >>> sorted(task.losses(task.net(x), x))
         ['elbo', 'kl', 'loss', 'recon']
         >>> task(torch.rand(3, 64)).shape  # the reconstruction of the code's mean: probabilities
         torch.Size([3, 64])
     """
 
-    _not_hyperparameters = ("noise_std",)  # the VAE's own sampling is its noise
-
-    def __init__(
-        self,
-        *,
-        model: str | type[nn.Module],
-        model_kwargs: dict[str, Any] | None = None,
-        beta: float = 1.0,
-        lr: float = 1e-3,
-        optimizer: str = "adam",
-        weight_decay: float = 0.0,
-    ) -> None:
+    def __init__(self, *, beta: float = 1.0, **task_kwargs: Any) -> None:
         if beta < 0:
             raise ValueError(f"Expected beta >= 0, but got {beta}")
-        super().__init__(model=model, model_kwargs=model_kwargs, lr=lr, optimizer=optimizer, weight_decay=weight_decay)
+        super().__init__(**task_kwargs)
         for method in ("encode", "decode", "sample"):
             if not hasattr(self.net, method):
                 raise ValueError(f"Expected a VAE-like network with a {method}() method, but got {type(self.net).__name__}")
+        self.beta = beta
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Deterministic reconstruction: decode the mean code, return pixel probabilities in ``x``'s shape."""
         mean, _ = self.net.encode(x)
         return torch.sigmoid(self.net.decode(mean)).reshape(x.shape)
 
-    def losses(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        if x.min() < 0 or x.max() > 1:
+    def losses(self, outputs: VAEOutput, targets: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The negative ELBO (``"loss"``, with ``beta``) and its terms, per sample, from ``self.net(x)``'s output."""
+        if targets.min() < 0 or targets.max() > 1:
             raise ValueError(
-                f"Expected inputs in [0, 1] (Bernoulli pixels), but got values from {x.min():.3g} to {x.max():.3g}"
+                f"Expected inputs in [0, 1] (Bernoulli pixels), but got values from {targets.min():.3g} to {targets.max():.3g}"
             )
-        out = self.net(x)
-        recon = F.binary_cross_entropy_with_logits(out.logits, x, reduction="none").flatten(start_dim=1).sum(dim=1)
-        kl = gaussian_kl(out.mean, out.log_var)
+        recon = F.binary_cross_entropy_with_logits(outputs.logits, targets, reduction="none").flatten(start_dim=1).sum(dim=1)
+        kl = gaussian_kl(outputs.mean, outputs.log_var)
         return {
-            "loss": (recon + self.hparams.beta * kl).mean(),
+            "loss": (recon + self.beta * kl).mean(),
             "recon": recon.mean(),
             "kl": kl.mean(),
             "elbo": -(recon + kl).mean(),
         }
+
+    def predictions(self, outputs: VAEOutput) -> torch.Tensor:
+        """Pixel probabilities of a sampled reconstruction."""
+        return torch.sigmoid(outputs.logits)
 
     def sample(self, num_samples: int, *, seed: int | None = None) -> torch.Tensor:
         """Decode codes drawn from the prior; the same ``seed`` gives the same samples (see ``VAE.sample``)."""

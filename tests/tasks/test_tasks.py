@@ -1,10 +1,14 @@
 import pytest
 import torch
+from torchmetrics.classification import MulticlassAccuracy
 
 from dlkit.data import ToyDataModule
 from dlkit.models import build_model
+from dlkit.models.autoencoder import Autoencoder
+from dlkit.models.gan import MLPDiscriminator, MLPGenerator
+from dlkit.models.gpt import GPT
 from dlkit.models.mlp import MLP
-from dlkit.tasks import ClassificationTask, RegressionTask
+from dlkit.tasks import AutoencoderTask, CausalLMTask, ClassificationTask, GANTask, RegressionTask
 from dlkit.tasks.base import build_optimizer
 from tests.helpers import assert_checkpoint_round_trip, fit_fast_dev_run
 
@@ -67,3 +71,68 @@ def test_class_ids_out_of_range_are_a_clear_error():
     task = ClassificationTask(model=MLP, model_kwargs={"in_features": 2, "out_features": 3}, num_classes=3)
     with pytest.raises(ValueError, match=r"Expected class ids in \[0, 2\], but got ids from 0 to 3"):
         task.training_step((torch.randn(4, 2), torch.tensor([0, 1, 2, 3])), 0)
+
+
+# Every option a task accepts is used or rejected, at construction.
+MLP_KWARGS = {"model": MLP, "model_kwargs": {"in_features": 2, "out_features": 2}, "num_classes": 2}
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_momentum_with_adam_is_rejected(optimizer):
+    with pytest.raises(ValueError, match=rf"Expected momentum only with 'sgd' or 'rmsprop'.*momentum=0.9 with optimizer='{optimizer}'"):
+        ClassificationTask(**MLP_KWARGS, optimizer=optimizer, momentum=0.9)
+    with pytest.raises(ValueError, match="Expected momentum only with"):  # AdamW is the language models' default
+        CausalLMTask(model=GPT, model_kwargs={"vocab_size": 10, "max_len": 8, "d_model": 16, "num_heads": 2}, momentum=0.5)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "rmsprop"])
+def test_momentum_is_used_where_it_exists(optimizer):
+    task = ClassificationTask(**MLP_KWARGS, optimizer=optimizer, momentum=0.8)
+    assert task.configure_optimizers().defaults["momentum"] == 0.8
+    with pytest.raises(ValueError, match=r"Expected betas only with 'adam' or 'adamw'"):
+        ClassificationTask(**MLP_KWARGS, optimizer=optimizer, betas=(0.9, 0.99))
+
+
+@pytest.mark.parametrize("lr", [0, -1e-3, float("nan")])
+def test_non_positive_learning_rate_is_rejected_at_construction(lr):
+    with pytest.raises(ValueError, match="Expected a positive learning rate"):
+        ClassificationTask(**MLP_KWARGS, lr=lr)
+    with pytest.raises(ValueError, match="Expected a positive learning rate"):
+        AutoencoderTask(model=Autoencoder, lr=lr)
+    with pytest.raises(ValueError, match="Expected a positive learning rate"):
+        GANTask(generator=MLPGenerator, discriminator=MLPDiscriminator, lr=lr)
+
+
+def test_unknown_or_foreign_options_are_type_errors():
+    with pytest.raises(TypeError, match="learning_rate"):
+        ClassificationTask(**MLP_KWARGS, learning_rate=0.1)
+    with pytest.raises(TypeError, match="scheduler"):  # a GAN steps two optimisers by hand: no scheduler option
+        GANTask(generator=MLPGenerator, discriminator=MLPDiscriminator, scheduler="cosine")
+
+
+def test_betas_reach_adam():
+    task = RegressionTask(model=MLP, model_kwargs={"in_features": 2, "out_features": 1}, betas=(0.8, 0.95))
+    assert task.configure_optimizers().defaults["betas"] == (0.8, 0.95)
+    gan = GANTask(generator=MLPGenerator, discriminator=MLPDiscriminator, beta1=0.6, lr=1e-3)
+    opt_g, opt_d = gan.configure_optimizers()
+    assert opt_g.defaults["betas"] == opt_d.defaults["betas"] == (0.6, 0.999) and opt_d.defaults["lr"] == 1e-3
+    assert set(gan.hparams) == {"generator", "discriminator", "generator_kwargs", "discriminator_kwargs", "lr", "beta1"}
+
+
+def test_hooks_may_read_attributes_set_after_the_base_constructor(tmp_path):
+    """Metrics are built on first use, so a subclass sets its attributes after super().__init__() like any class,
+    and its arguments are saved without a save_hyperparameters() call of its own."""
+
+    class TopKTask(ClassificationTask):
+        def __init__(self, *, top_k: int = 2, **task_kwargs):
+            super().__init__(**task_kwargs)
+            self.top_k = top_k
+
+        def make_metrics(self):
+            return {"top_k": MulticlassAccuracy(num_classes=self.num_classes, top_k=self.top_k)}
+
+    task = TopKTask(model=MLP, model_kwargs={"in_features": 13, "out_features": 3}, num_classes=3, top_k=2)
+    assert task.hparams.top_k == 2 and task.hparams.num_classes == 3
+    trainer = fit_fast_dev_run(task, ToyDataModule(name="wine"))
+    assert {"train_top_k", "val_top_k"} <= set(trainer.callback_metrics)
+
