@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
-from sklearn.model_selection import train_test_split
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import TensorDataset
+
+from dlkit.data.base import SplitDataModule, check_fractions, split_indices
 
 __all__ = ["ArrayDataModule", "TASKS", "NORMALIZATIONS"]
 
@@ -16,12 +16,7 @@ TASKS = ("classification", "regression")
 NORMALIZATIONS = ("feature", "global", None)
 
 
-def _check_fraction(name: str, value: float) -> None:
-    if not 0.0 < value < 1.0:
-        raise ValueError(f"Expected {name} in the open interval (0, 1), but got {value}")
-
-
-class ArrayDataModule(pl.LightningDataModule):
+class ArrayDataModule(SplitDataModule):
     """Split arrays into train/validation/test sets and serve them as batches of tensors.
 
     The split is seeded and, for classification, stratified so each split keeps the class balance.
@@ -68,21 +63,14 @@ class ArrayDataModule(pl.LightningDataModule):
         input_shape: Sequence[int] | None = None,
         standardize_target: bool = True,
     ) -> None:
-        super().__init__()
+        super().__init__(batch_size=batch_size, seed=seed)
         x = np.asarray(x, dtype=np.float32)
         y = np.asarray(y)
         if task not in TASKS:
             raise ValueError(f"Expected task to be one of {TASKS}, but got {task!r}")
         if normalize not in NORMALIZATIONS:
             raise ValueError(f"Expected normalize to be one of {NORMALIZATIONS}, but got {normalize!r}")
-        _check_fraction("val_fraction", val_fraction)
-        _check_fraction("test_fraction", test_fraction)
-        if val_fraction + test_fraction >= 1.0:
-            raise ValueError(
-                f"Expected val_fraction + test_fraction < 1, but got {val_fraction} + {test_fraction}"
-            )
-        if batch_size < 1:
-            raise ValueError(f"Expected a positive batch_size, but got {batch_size}")
+        check_fractions(val_fraction, test_fraction)
         if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
             raise ValueError(
                 f"Expected x of shape (N, ...) and y of shape (N,), but got {x.shape} and {y.shape}"
@@ -102,17 +90,12 @@ class ArrayDataModule(pl.LightningDataModule):
                 f"Expected input_shape with {int(np.prod(x.shape[1:]))} values per sample, but got {tuple(input_shape)}"
             )
 
-        self.task, self.batch_size, self.seed = task, batch_size, seed
-        index = np.arange(len(x))
-        stratify = y if task == "classification" else None
-        train_val, test = train_test_split(index, test_size=test_fraction, random_state=seed, stratify=stratify)
-        train, val = train_test_split(
-            train_val,
-            test_size=val_fraction / (1.0 - test_fraction),
-            random_state=seed,
-            stratify=None if stratify is None else y[train_val],
+        self.task = task
+        self.split_indices = split_indices(
+            len(x), val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
+            stratify=y if task == "classification" else None,
         )
-        self.split_indices = {"train": train, "val": val, "test": test}
+        train, val, test = (self.split_indices[name] for name in ("train", "val", "test"))
 
         # Normalisation statistics from the training split only.
         x_train = x[train]
@@ -142,26 +125,6 @@ class ArrayDataModule(pl.LightningDataModule):
             return TensorDataset(inputs.float(), targets)
 
         self.train_set, self.val_set, self.test_set = make(train), make(val), make(test)
-
-    def _loader(self, dataset: TensorDataset, shuffle: bool) -> DataLoader:
-        # Whole batches are indexed at once (no per-sample collate): in-memory data stays fast.
-        if shuffle:
-            sampler = RandomSampler(dataset, generator=torch.Generator().manual_seed(self.seed))
-        else:
-            sampler = SequentialSampler(dataset)
-        return DataLoader(dataset, sampler=BatchSampler(sampler, self.batch_size, drop_last=False), batch_size=None)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
-
-    def val_dataloader(self) -> DataLoader:
-        return self._loader(self.val_set, shuffle=False)
-
-    def test_dataloader(self) -> DataLoader:
-        return self._loader(self.test_set, shuffle=False)
-
-    def predict_dataloader(self) -> DataLoader:
-        return self.test_dataloader()
 
     def class_counts(self) -> dict[str, list[int]]:
         """Samples per class in each split (classification only)."""

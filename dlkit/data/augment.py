@@ -16,7 +16,9 @@ import numpy as np
 import pytorch_lightning as pl
 import torch
 from sklearn.model_selection import train_test_split
-from torch.utils.data import DataLoader, Dataset, Subset
+from torch.utils.data import Dataset, Subset
+
+from dlkit.data.base import SplitDataModule
 
 __all__ = ["TransformedDataset", "AugmentedDataModule"]
 
@@ -52,7 +54,7 @@ class TransformedDataset(Dataset):
         return (x if self.transform is None else self.transform(x)), y
 
 
-class AugmentedDataModule(pl.LightningDataModule):
+class AugmentedDataModule(SplitDataModule):
     """Serve a data module's training split through a random transform; validation and test stay as they are.
 
     Args:
@@ -90,14 +92,10 @@ class AugmentedDataModule(pl.LightningDataModule):
         batch_size: int | None = None,
         seed: int = 0,
     ) -> None:
-        super().__init__()
         if not hasattr(datamodule, "train_set"):
             raise TypeError(f"Expected a data module with a train_set, but got {type(datamodule).__name__}")
+        super().__init__(batch_size=batch_size or getattr(datamodule, "batch_size", 64), seed=seed)
         self.datamodule = datamodule
-        self.batch_size = int(batch_size or getattr(datamodule, "batch_size", 64))
-        if self.batch_size < 1:
-            raise ValueError(f"Expected a positive batch_size, but got {self.batch_size}")
-        self.seed = seed
         self.num_classes = getattr(datamodule, "num_classes", None)
         base = datamodule.train_set
         targets = torch.as_tensor([int(base[i][1]) for i in range(len(base))])
@@ -111,10 +109,7 @@ class AugmentedDataModule(pl.LightningDataModule):
         self.train_targets = targets[index]
         self.train_set = TransformedDataset(Subset(base, index.tolist()), transform)
 
-    def train_dataloader(self) -> DataLoader:
-        generator = torch.Generator().manual_seed(self.seed)
-        return DataLoader(self.train_set, batch_size=self.batch_size, shuffle=True, generator=generator)
-
+    # Training batches come from SplitDataModule's loader; validation and test batches from the wrapped module.
     def val_dataloader(self) -> Any:
         return self.datamodule.val_dataloader()
 

@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import pytorch_lightning as pl
 import torch
-from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SequentialSampler, TensorDataset
+
+from dlkit.data.base import TensorDataModule, check_fractions
 
 __all__ = [
     "python_reference_corpus",
@@ -22,7 +22,6 @@ __all__ = [
     "Vocabulary",
     "word_tokens",
     "text_windows",
-    "TokenDataModule",
     "CharCorpusDataModule",
 ]
 
@@ -159,69 +158,7 @@ def text_windows(
     return ids.unfold(0, window, stride or window).contiguous()  # (N, window)
 
 
-class TokenDataModule(pl.LightningDataModule):
-    """Pre-split tensors (token ids and targets) served as shuffled (train) or ordered batches.
-
-    Args:
-        train, val, test: each a tuple of tensors with the same first dimension, e.g. ``(ids, labels)``;
-            ``test`` may be ``None``.
-        batch_size: samples per batch.
-        seed: seed of the training-batch order.
-
-    Example:
-        >>> import torch
-        >>> from dlkit.data.corpus import TokenDataModule
-        >>> ids, labels = torch.randint(0, 10, (100, 8)), torch.randint(0, 2, (100,))
-        >>> dm = TokenDataModule(train=(ids[:80], labels[:80]), val=(ids[80:], labels[80:]), batch_size=32)
-        >>> [tuple(t.shape) for t in next(iter(dm.train_dataloader()))]
-        [(32, 8), (32,)]
-    """
-
-    def __init__(
-        self,
-        *,
-        train: tuple[torch.Tensor, ...],
-        val: tuple[torch.Tensor, ...],
-        test: tuple[torch.Tensor, ...] | None = None,
-        batch_size: int = 64,
-        seed: int = 0,
-    ) -> None:
-        super().__init__()
-        if batch_size < 1:
-            raise ValueError(f"Expected a positive batch_size, but got {batch_size}")
-        for name, split in (("train", train), ("val", val), ("test", test)):
-            if split is not None and len({len(t) for t in split}) != 1:
-                raise ValueError(
-                    f"Expected the tensors of the {name} split to have the same length, "
-                    f"but got shapes {[tuple(t.shape) for t in split]}"
-                )
-        self.batch_size, self.seed = batch_size, seed
-        self.train_set = TensorDataset(*train)
-        self.val_set = TensorDataset(*val)
-        self.test_set = TensorDataset(*test) if test is not None else None
-
-    def _loader(self, dataset: TensorDataset, shuffle: bool) -> DataLoader:
-        # Whole batches are indexed at once (no per-sample collate): in-memory data stays fast.
-        sampler = (
-            RandomSampler(dataset, generator=torch.Generator().manual_seed(self.seed))
-            if shuffle
-            else SequentialSampler(dataset)
-        )
-        return DataLoader(dataset, sampler=BatchSampler(sampler, self.batch_size, drop_last=False), batch_size=None)
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
-
-    def val_dataloader(self) -> DataLoader:
-        return self._loader(self.val_set, shuffle=False)
-
-    def test_dataloader(self) -> DataLoader:
-        if self.test_set is None:
-            raise ValueError("Expected a test split, but this data module was built with test=None")
-        return self._loader(self.test_set, shuffle=False)
-
-
-class CharCorpusDataModule(TokenDataModule):
+class CharCorpusDataModule(TensorDataModule):
     """Character-level language-model data: ``(x, y)`` windows where ``y`` is ``x`` shifted left by one character.
 
     The text is split in order: the first ``1 - val_fraction`` for training, the rest for validation, so no
@@ -229,19 +166,19 @@ class CharCorpusDataModule(TokenDataModule):
 
     Args:
         text: the corpus (one string).
-        context_len: characters per window (the model's ``max_len``).
+        max_len: characters per window (the model's ``max_len``).
         specials: special tokens put first in the vocabulary (``"<mask>"`` for masked language modelling).
         vocab: a ready ``Vocabulary`` to use instead of one built from ``text`` (then ``specials`` is ignored).
-        batch_size, seed: see ``TokenDataModule``.
+        batch_size, seed: see ``dlkit.data.base.TensorDataModule``.
         val_fraction: share of the text (its end) kept for validation.
-        stride: distance between window starts (default ``context_len``: no overlap).
+        stride: distance between window starts (default ``max_len``: no overlap).
 
     Attributes:
         vocab: the character ``Vocabulary`` (``len(dm.vocab)`` is the model's ``vocab_size``).
 
     Example:
         >>> from dlkit.data.corpus import CharCorpusDataModule
-        >>> dm = CharCorpusDataModule(text="abcdefghij" * 100, context_len=16, batch_size=8, val_fraction=0.2)
+        >>> dm = CharCorpusDataModule(text="abcdefghij" * 100, max_len=16, batch_size=8, val_fraction=0.2)
         >>> len(dm.vocab), len(dm.train_set), len(dm.val_set)
         (10, 49, 12)
         >>> x, y = dm.train_set[0]
@@ -253,7 +190,7 @@ class CharCorpusDataModule(TokenDataModule):
         self,
         *,
         text: str,
-        context_len: int,
+        max_len: int,
         specials: Sequence[str] = (),
         vocab: Vocabulary | None = None,
         batch_size: int = 64,
@@ -261,22 +198,21 @@ class CharCorpusDataModule(TokenDataModule):
         stride: int | None = None,
         seed: int = 0,
     ) -> None:
-        if not 0.0 < val_fraction < 1.0:
-            raise ValueError(f"Expected val_fraction in the open interval (0, 1), but got {val_fraction}")
-        if context_len < 1:
-            raise ValueError(f"Expected a positive context_len, but got {context_len}")
-        stride = stride or context_len
+        check_fractions(val_fraction)
+        if max_len < 1:
+            raise ValueError(f"Expected a positive max_len, but got {max_len}")
+        stride = stride or max_len
         split = int(len(text) * (1.0 - val_fraction))
-        if min(split, len(text) - split) < context_len + 1:
+        if min(split, len(text) - split) < max_len + 1:
             raise ValueError(
-                f"Expected a text long enough for one window of {context_len + 1} characters in each split, "
+                f"Expected a text long enough for one window of {max_len + 1} characters in each split, "
                 f"but got {len(text)} characters"
             )
         self.vocab = vocab if vocab is not None else Vocabulary(text, specials=specials)
-        self.context_len = context_len
+        self.max_len = max_len
 
         def windows(part: str) -> tuple[torch.Tensor, torch.Tensor]:
-            chunks = text_windows(part, self.vocab, window=context_len + 1, stride=stride)  # (N, context_len + 1)
+            chunks = text_windows(part, self.vocab, window=max_len + 1, stride=stride)  # (N, max_len + 1)
             return chunks[:, :-1].contiguous(), chunks[:, 1:].contiguous()
 
         super().__init__(train=windows(text[:split]), val=windows(text[split:]), batch_size=batch_size, seed=seed)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from dlkit.data.corpus import TokenDataModule, Vocabulary
+from dlkit.data.base import TensorDataModule
+from dlkit.data.corpus import Vocabulary
 
 __all__ = ["number_to_words", "number_tokens", "NumberWordsDataModule", "PAD", "BOS", "EOS"]
 
@@ -62,7 +63,7 @@ def number_tokens(n: int, width: int = 1) -> tuple[list[str], list[str]]:
     return list(str(n).zfill(width)), number_to_words(n).replace("-", " - ").split()
 
 
-class NumberWordsDataModule(TokenDataModule):
+class NumberWordsDataModule(TensorDataModule):
     """Digits -> English words, as padded id tensors ``(src, tgt)``; ``tgt`` is ``<bos> words <eos>`` then padding.
 
     Sources are zero-padded to the width of ``max_number`` (no padding tokens needed). One shared ``Vocabulary`` holds ``<pad>`` (id 0), ``<bos>``, ``<eos>``, the ten digits and the words.
@@ -70,7 +71,7 @@ class NumberWordsDataModule(TokenDataModule):
     Args:
         max_number: numbers are drawn from ``0..max_number`` (at most 999,999).
         num_train, num_val, num_test: distinct numbers per split (drawn without replacement).
-        batch_size, seed: see ``TokenDataModule``; ``seed`` also draws the numbers.
+        batch_size, seed: see ``dlkit.data.base.TensorDataModule``; ``seed`` also draws the numbers.
 
     Attributes:
         vocab: the shared vocabulary; ``pad_id``, ``bos_id``, ``eos_id`` its special ids.
@@ -78,13 +79,17 @@ class NumberWordsDataModule(TokenDataModule):
         max_src_len, max_tgt_len: padded lengths of sources and targets.
 
     Example:
-        >>> from dlkit.data.seq2seq import NumberWordsDataModule
+        >>> from dlkit.data.seq2seq import NumberWordsDataModule, number_tokens
         >>> dm = NumberWordsDataModule(max_number=999, num_train=500, num_val=100, num_test=100, seed=0)
         >>> src, tgt = dm.train_set[0]
-        >>> int(dm.numbers["train"][0]), dm.vocab.decode(src, skip_specials=True)
-        (539, '539')
-        >>> dm.vocab.decode(tgt, sep=" ")
-        '<bos> five hundred thirty - nine <eos>'
+        >>> n = int(dm.numbers["train"][0])   # which number comes first depends on the seed
+        >>> dm.vocab.decode(src) == str(n).zfill(3)
+        True
+        >>> words = tgt[tgt != dm.pad_id]   # <bos> words <eos>, then padding
+        >>> dm.vocab.decode(words, sep=" ") == " ".join(["<bos>", *number_tokens(n)[1], "<eos>"])
+        True
+        >>> " ".join(number_tokens(539)[1])
+        'five hundred thirty - nine'
     """
 
     def __init__(

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.model_selection import train_test_split
 
-from dlkit.data.corpus import TokenDataModule, Vocabulary
+from dlkit.data.base import TensorDataModule, check_fractions, split_indices
+from dlkit.data.corpus import Vocabulary
 
 __all__ = [
     "PAD",
@@ -86,26 +86,26 @@ class WordVocabulary(Vocabulary):
 
 
 def pad_sequences(
-    sequences: Sequence[Sequence[int]], *, max_length: int, pad_id: int = 0
+    sequences: Sequence[Sequence[int]], *, max_len: int, pad_id: int = 0
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Right-pad (and truncate to ``max_length``) lists of token ids into one ``(N, T)`` tensor, with their lengths.
+    """Right-pad (and truncate to ``max_len``) lists of token ids into one ``(N, T)`` tensor, with their lengths.
 
     ``T`` is the longest sequence after truncation, so a batch of short texts stays narrow.
 
     Example:
         >>> from dlkit.data.text import pad_sequences
-        >>> tokens, lengths = pad_sequences([[5, 6, 7], [8], [9, 9, 9, 9, 9]], max_length=4)
+        >>> tokens, lengths = pad_sequences([[5, 6, 7], [8], [9, 9, 9, 9, 9]], max_len=4)
         >>> tokens.tolist(), lengths.tolist()
         ([[5, 6, 7, 0], [8, 0, 0, 0], [9, 9, 9, 9]], [3, 1, 4])
     """
-    if max_length < 1:
-        raise ValueError(f"Expected max_length >= 1, but got {max_length}")
+    if max_len < 1:
+        raise ValueError(f"Expected max_len >= 1, but got {max_len}")
     empty = [i for i, seq in enumerate(sequences) if len(seq) == 0]
     if empty:
         raise ValueError(f"Expected at least one token per sequence, but sequences {empty[:10]} are empty")
     if not sequences:
         raise ValueError("Expected at least one sequence, but got none")
-    lengths = [min(len(seq), max_length) for seq in sequences]
+    lengths = [min(len(seq), max_len) for seq in sequences]
     tokens = torch.full((len(sequences), max(lengths)), pad_id, dtype=torch.long)  # (N, T)
     for row, (seq, length) in enumerate(zip(sequences, lengths)):
         tokens[row, :length] = torch.as_tensor(list(seq[:length]), dtype=torch.long)
@@ -154,21 +154,21 @@ def load_tweets(classes: Sequence[str] = ("negative", "positive")) -> tuple[list
     return texts, labels
 
 
-class TextDataModule(TokenDataModule):
+class TextDataModule(TensorDataModule):
     """Texts with string labels -> stratified train/val/test splits of padded token ids and class ids.
 
     The texts are tokenized with ``tokenize``; the ``WordVocabulary`` is built from the training split only;
     every split is encoded with it and right-padded with ``<pad>`` (id 0) to its longest text, at most
-    ``max_length`` tokens. Texts without any token are dropped (``num_dropped`` counts them).
+    ``max_len`` tokens. Texts without any token are dropped (``num_dropped`` counts them).
 
     Args:
         texts: the raw texts.
         labels: one label per text, each one of ``classes``.
         classes: the class names; their order gives the class ids.
-        max_length: longer texts are truncated to their first ``max_length`` tokens.
+        max_len: longer texts are truncated to their first ``max_len`` tokens.
         min_freq, max_vocab: see ``WordVocabulary`` (``max_vocab`` is its ``max_size``).
         val_fraction, test_fraction: shares of the texts for validation and test (stratified).
-        batch_size, seed: see ``TokenDataModule``; ``seed`` also fixes the split.
+        batch_size, seed: see ``dlkit.data.base.TensorDataModule``; ``seed`` also fixes the split.
 
     Attributes:
         vocab: the training split's ``WordVocabulary``; ``texts``/``labels``: raw texts and class ids per split,
@@ -195,7 +195,7 @@ class TextDataModule(TokenDataModule):
         texts: Sequence[str],
         labels: Sequence[str],
         classes: Sequence[str],
-        max_length: int = 40,
+        max_len: int = 40,
         min_freq: int = 2,
         max_vocab: int | None = None,
         val_fraction: float = 0.1,
@@ -210,26 +210,18 @@ class TextDataModule(TokenDataModule):
         unknown = sorted(set(labels) - set(classes))
         if unknown:
             raise ValueError(f"Expected labels among {tuple(classes)}, but got unknown labels {unknown[:10]}")
-        for name, value in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-            if not 0.0 < value < 1.0:
-                raise ValueError(f"Expected {name} in the open interval (0, 1), but got {value}")
-        if val_fraction + test_fraction >= 1.0:
-            raise ValueError(f"Expected val_fraction + test_fraction < 1, but got {val_fraction} + {test_fraction}")
+        check_fractions(val_fraction, test_fraction)
         self.classes = tuple(classes)
         self.num_classes = len(classes)
-        self.max_length = max_length
+        self.max_len = max_len
         class_id = {name: i for i, name in enumerate(classes)}
         token_lists = [tokenize(text) for text in texts]
         keep = [i for i, tokens in enumerate(token_lists) if tokens]
         self.num_dropped = len(texts) - len(keep)
         y = np.array([class_id[labels[i]] for i in keep], dtype=np.int64)
 
-        index = np.arange(len(keep))
-        train_val, test = train_test_split(index, test_size=test_fraction, random_state=seed, stratify=y)
-        train, val = train_test_split(
-            train_val, test_size=val_fraction / (1.0 - test_fraction), random_state=seed, stratify=y[train_val]
-        )
-        splits = {"train": train, "val": val, "test": test}
+        splits = split_indices(len(keep), val_fraction=val_fraction, test_fraction=test_fraction, stratify=y, seed=seed)
+        train, val, test = splits["train"], splits["val"], splits["test"]
         self.vocab = WordVocabulary(
             (token_lists[keep[i]] for i in train), min_freq=min_freq, max_size=max_vocab
         )  # training split only: no peeking at validation or test words
@@ -238,7 +230,7 @@ class TextDataModule(TokenDataModule):
 
         def encode(idx: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
             ids, _ = pad_sequences(
-                [self.vocab.encode(token_lists[keep[i]]) for i in idx], max_length=max_length, pad_id=self.vocab.pad_id
+                [self.vocab.encode(token_lists[keep[i]]) for i in idx], max_len=max_len, pad_id=self.vocab.pad_id
             )
             return ids, torch.from_numpy(y[idx])
 
@@ -261,7 +253,7 @@ class TweetsDataModule(TextDataModule):
     Args:
         classes: which sentiments to keep, e.g. ``("negative", "positive")`` or all three.
         num_samples: tweets drawn at random (seeded) from those classes; ``None`` keeps them all.
-        max_length, min_freq, max_vocab, val_fraction, test_fraction, batch_size, seed: see ``TextDataModule``.
+        max_len, min_freq, max_vocab, val_fraction, test_fraction, batch_size, seed: see ``TextDataModule``.
 
     Example:
         >>> from dlkit.data.text import TweetsDataModule
@@ -275,7 +267,7 @@ class TweetsDataModule(TextDataModule):
         *,
         classes: Sequence[str] = ("negative", "positive"),
         num_samples: int | None = 4000,
-        max_length: int = 40,
+        max_len: int = 40,
         min_freq: int = 2,
         max_vocab: int | None = None,
         val_fraction: float = 0.1,
@@ -290,7 +282,7 @@ class TweetsDataModule(TextDataModule):
             chosen = np.random.default_rng(seed).choice(len(texts), size=num_samples, replace=False)
             texts, labels = [texts[i] for i in chosen], [labels[i] for i in chosen]
         super().__init__(
-            texts=texts, labels=labels, classes=classes, max_length=max_length, min_freq=min_freq,
+            texts=texts, labels=labels, classes=classes, max_len=max_len, min_freq=min_freq,
             max_vocab=max_vocab, val_fraction=val_fraction, test_fraction=test_fraction,
             batch_size=batch_size, seed=seed,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from dlkit.data.corpus import TokenDataModule
+from dlkit.data.base import TensorDataModule
 
 __all__ = ["SERIES", "load_series", "make_windows", "ForecastDataModule"]
 
@@ -86,7 +86,7 @@ def make_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.
     return x[:, :, None].astype(np.float32), y.astype(np.float32)  # (N, window, 1), (N,)
 
 
-class ForecastDataModule(TokenDataModule):
+class ForecastDataModule(TensorDataModule):
     """One-step-ahead forecasting windows of a series, split in time: train, then validation, then test.
 
     Each window is expressed **relative to its own last value** (``relative=True``): the inputs are
@@ -102,7 +102,7 @@ class ForecastDataModule(TokenDataModule):
         val_size: number of targets (time steps) for validation, just before the test targets.
         test_size: number of targets at the end of the series for testing.
         relative: see above.
-        batch_size, seed: see ``TokenDataModule``.
+        batch_size, seed: see ``dlkit.data.base.TensorDataModule``.
 
     Attributes:
         target_index: ``{"train"|"val"|"test": positions of the targets in the series}``.

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytorch_lightning as pl
 import torch
-from sklearn.model_selection import train_test_split
-from torch.utils.data import DataLoader, Dataset, Subset
+from torch.utils.data import Dataset, Subset
 from torchvision import datasets
 from torchvision.transforms import v2
+
+from dlkit.data.base import SplitDataModule, check_fractions, split_indices
 
 __all__ = [
     "VisionDataModule",
@@ -80,44 +80,7 @@ def expected_files(dataset: str, root: str | Path) -> list[Path]:
     raise ValueError(f"Expected dataset to be one of ['cifar10', 'fashion_mnist', 'mnist'], but got {dataset!r}")
 
 
-def _check_fractions(val_fraction: float, batch_size: int) -> None:
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"Expected val_fraction in the open interval (0, 1), but got {val_fraction}")
-    if batch_size < 1:
-        raise ValueError(f"Expected a positive batch_size, but got {batch_size}")
-
-
-class _SplitDataModule(pl.LightningDataModule):
-    """Shared loaders: seeded shuffling for training, fixed order for validation and test."""
-
-    train_set: Dataset
-    val_set: Dataset
-    test_set: Dataset
-
-    def __init__(self, *, batch_size: int, seed: int, num_workers: int) -> None:
-        super().__init__()
-        self.batch_size, self.seed, self.num_workers = batch_size, seed, num_workers
-
-    def _loader(self, dataset: Dataset, shuffle: bool) -> DataLoader:
-        generator = torch.Generator().manual_seed(self.seed) if shuffle else None
-        return DataLoader(
-            dataset, batch_size=self.batch_size, shuffle=shuffle, generator=generator, num_workers=self.num_workers
-        )
-
-    def train_dataloader(self) -> DataLoader:
-        return self._loader(self.train_set, shuffle=True)
-
-    def val_dataloader(self) -> DataLoader:
-        return self._loader(self.val_set, shuffle=False)
-
-    def test_dataloader(self) -> DataLoader:
-        return self._loader(self.test_set, shuffle=False)
-
-    def predict_dataloader(self) -> DataLoader:
-        return self.test_dataloader()
-
-
-class VisionDataModule(_SplitDataModule):
+class VisionDataModule(SplitDataModule):
     """Base of the benchmark modules: a torchvision dataset class, its files, its statistics and its classes.
 
     Subclasses set ``dataset_name`` (for ``expected_files``), ``dataset_class``, ``mean``, ``std``,
@@ -159,7 +122,7 @@ class VisionDataModule(_SplitDataModule):
         verify_checksums: bool = True,
     ) -> None:
         super().__init__(batch_size=batch_size, seed=seed, num_workers=num_workers)
-        _check_fractions(val_fraction, batch_size)
+        check_fractions(val_fraction)
         self.root = Path(root)
         missing = [path for path in expected_files(self.dataset_name, self.root) if not path.is_file()]
         if missing:
@@ -178,12 +141,9 @@ class VisionDataModule(_SplitDataModule):
         self.test_set = dataset_class(root=self.root, train=False, transform=eval_transform, download=False)
 
         targets = np.asarray(train_full.targets)
-        train_idx, val_idx = train_test_split(
-            np.arange(len(targets)), test_size=val_fraction, random_state=seed, stratify=targets
-        )
-        self.split_indices = {"train": train_idx, "val": val_idx}
-        self.train_set = Subset(train_full, train_idx.tolist())
-        self.val_set = Subset(train_eval, val_idx.tolist())  # validation images are never augmented
+        self.split_indices = split_indices(len(targets), val_fraction=val_fraction, stratify=targets, seed=seed)
+        self.train_set = Subset(train_full, self.split_indices["train"].tolist())
+        self.val_set = Subset(train_eval, self.split_indices["val"].tolist())  # validation images are never augmented
         self.num_classes = len(self.classes)
 
 
@@ -247,7 +207,7 @@ class CIFAR10DataModule(VisionDataModule):
     classes = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 
 
-class ImageFolderDataModule(_SplitDataModule):
+class ImageFolderDataModule(SplitDataModule):
     """Images sorted into one folder per class, ``root/<class name>/<file>.png|jpg|...``, split stratified.
 
     Class ids follow the sorted folder names (``torchvision.datasets.ImageFolder``). Every image is resized to
@@ -298,12 +258,7 @@ class ImageFolderDataModule(_SplitDataModule):
         num_workers: int = 0,
     ) -> None:
         super().__init__(batch_size=batch_size, seed=seed, num_workers=num_workers)
-        _check_fractions(val_fraction, batch_size)
-        if not 0.0 < test_fraction < 1.0 or val_fraction + test_fraction >= 1.0:
-            raise ValueError(
-                f"Expected test_fraction in (0, 1) and val_fraction + test_fraction < 1, but got {val_fraction} and "
-                f"{test_fraction}"
-            )
+        check_fractions(val_fraction, test_fraction)
         self.root = Path(root)
         if not self.root.is_dir() or not any(child.is_dir() for child in self.root.iterdir()):
             raise FileNotFoundError(
@@ -321,12 +276,9 @@ class ImageFolderDataModule(_SplitDataModule):
         self.classes: list[str] = eval_folder.classes
         self.num_classes = len(self.classes)
         targets = np.asarray(eval_folder.targets)
-        index = np.arange(len(targets))
-        train_val, test = train_test_split(index, test_size=test_fraction, random_state=seed, stratify=targets)
-        train, val = train_test_split(
-            train_val, test_size=val_fraction / (1.0 - test_fraction), random_state=seed, stratify=targets[train_val]
+        self.split_indices = split_indices(
+            len(targets), val_fraction=val_fraction, test_fraction=test_fraction, stratify=targets, seed=seed
         )
-        self.split_indices = {"train": train, "val": val, "test": test}
-        self.train_set = Subset(train_folder, train.tolist())
-        self.val_set = Subset(eval_folder, val.tolist())
-        self.test_set = Subset(eval_folder, test.tolist())
+        self.train_set = Subset(train_folder, self.split_indices["train"].tolist())
+        self.val_set = Subset(eval_folder, self.split_indices["val"].tolist())
+        self.test_set = Subset(eval_folder, self.split_indices["test"].tolist())

@@ -1,4 +1,5 @@
-"""Networks as plain ``nn.Module`` classes, one architecture per file.
+"""Networks as plain ``nn.Module`` classes, one architecture per file, all importable from here
+(``from dlkit.models import CNN``); their arguments follow the vocabulary in the README.
 
 Tasks (``dlkit.tasks``) build their network from a primitive description, the class's import path and
 its keyword arguments, so that a checkpoint alone can rebuild it.
@@ -11,7 +12,59 @@ from typing import Any
 
 from torch import nn
 
-__all__ = ["build_model", "model_path"]
+from dlkit.models.attention import AdditiveAttention, MultiHeadAttention
+from dlkit.models.autoencoder import Autoencoder
+from dlkit.models.bert import BERT, BERTClassifier, BERTEncoder
+from dlkit.models.cnn import CNN
+from dlkit.models.densenet import DenseNet
+from dlkit.models.efficientnet import EfficientNetLite0
+from dlkit.models.gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
+from dlkit.models.gpt import GPT
+from dlkit.models.inception import Inception
+from dlkit.models.lenet import LeNet
+from dlkit.models.mlp import MLP
+from dlkit.models.resnet import ResNet
+from dlkit.models.rnn import RecurrentNetwork, RecurrentTextClassifier
+from dlkit.models.transformer import Seq2SeqTransformer, TransformerDecoderBlock, TransformerEncoder, TransformerEncoderBlock
+from dlkit.models.vae import VAE
+from dlkit.models.vgg import VGG
+from dlkit.models.vit import ViT
+
+__all__ = [
+    "build_model",
+    "model_path",
+    # feed-forward and convolutional networks
+    "MLP",
+    "CNN",
+    "LeNet",
+    "VGG",
+    "ResNet",
+    "DenseNet",
+    "Inception",
+    "EfficientNetLite0",
+    # recurrent networks
+    "RecurrentNetwork",
+    "RecurrentTextClassifier",
+    # attention and transformers
+    "AdditiveAttention",
+    "MultiHeadAttention",
+    "TransformerEncoderBlock",
+    "TransformerDecoderBlock",
+    "TransformerEncoder",
+    "Seq2SeqTransformer",
+    "GPT",
+    "BERTEncoder",
+    "BERT",
+    "BERTClassifier",
+    "ViT",
+    # generative networks
+    "Autoencoder",
+    "VAE",
+    "MLPGenerator",
+    "MLPDiscriminator",
+    "DCGANGenerator",
+    "DCGANDiscriminator",
+]
 
 
 def model_path(model: str | type[nn.Module]) -> str:

@@ -1,6 +1,7 @@
 r"""A BERT-style encoder: masked language modelling (self-supervised pretraining) and a classification head.
 
-Read top to bottom: the encoder (token + learned position embeddings, bidirectional transformer blocks), the
+Read top to bottom: the encoder (token + learned position embeddings, bidirectional transformer blocks: dlkit's
+one pre-norm block with a GELU feed-forward, as in BERT), the
 masked-language-model network ``BERT`` (encoder + a head predicting every position's token), and
 ``BERTClassifier`` (the same encoder + a head on the mean of its outputs). Pretraining ``BERT`` and then copying
 its ``encoder`` into a ``BERTClassifier`` is transfer learning:
@@ -12,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlkit.models.transformer import TransformerEncoderBlock, check_token_ids, init_gpt_weights
+from dlkit.models.transformer import TokenEmbedding, TransformerEncoder, init_gpt_weights
 
 __all__ = ["BERTEncoder", "BERT", "BERTClassifier"]
 
@@ -47,31 +48,18 @@ class BERTEncoder(nn.Module):
         pad_id: int | None = None,
     ) -> None:
         super().__init__()
-        if vocab_size < 2 or max_len < 1:
-            raise ValueError(f"Expected vocab_size >= 2 and max_len >= 1, but got {vocab_size} and {max_len}")
         if pad_id is not None and not 0 <= pad_id < vocab_size:
             raise ValueError(f"Expected pad_id in 0..{vocab_size - 1}, but got {pad_id}")
         self.vocab_size, self.max_len, self.pad_id, self.d_model = vocab_size, max_len, pad_id, d_model
-        self.token_embed = nn.Embedding(vocab_size, d_model)
-        self.position_embed = nn.Embedding(max_len, d_model)
-        self.dropout = nn.Dropout(dropout)
-        self.blocks = nn.ModuleList(
-            [
-                TransformerEncoderBlock(d_model=d_model, num_heads=num_heads, d_ff=d_ff or 4 * d_model, dropout=dropout)
-                for _ in range(num_layers)
-            ]
+        self.embed = TokenEmbedding(vocab_size=vocab_size, max_len=max_len, d_model=d_model, dropout=dropout)
+        self.transformer = TransformerEncoder(  # no causal mask: both directions
+            d_model=d_model, num_heads=num_heads, num_layers=num_layers, d_ff=d_ff, dropout=dropout
         )
-        self.norm = nn.LayerNorm(d_model)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Token ids ``(B, T)`` -> contextual representations ``(B, T, d_model)``."""
-        check_token_ids(ids, vocab_size=self.vocab_size, max_len=self.max_len)
-        positions = torch.arange(ids.shape[1], device=ids.device)  # (T,)
-        x = self.dropout(self.token_embed(ids) + self.position_embed(positions))  # (B, T, d)
         padding = None if self.pad_id is None else ids != self.pad_id  # (B, T), True at real tokens
-        for block in self.blocks:
-            x = block(x, key_padding_mask=padding)  # no causal mask: both directions
-        return self.norm(x)
+        return self.transformer(self.embed(ids), key_padding_mask=padding)
 
 
 class BERT(nn.Module):
@@ -108,7 +96,7 @@ class BERT(nn.Module):
         )
         self.mlm_head = nn.Sequential(nn.Linear(d_model, d_model), nn.GELU(), nn.LayerNorm(d_model))
         self.decoder = nn.Linear(d_model, vocab_size)
-        self.decoder.weight = self.encoder.token_embed.weight  # tied to the input embedding, as in BERT
+        self.decoder.weight = self.encoder.embed.token_embed.weight  # tied to the input embedding, as in BERT
         self.apply(init_gpt_weights)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:

@@ -58,7 +58,7 @@ def _check_sizes(latent_dim: int | None, image_size: int, channels: int, num_cla
     if latent_dim is not None and latent_dim < 1:
         raise ValueError(f"Expected latent_dim >= 1, but got {latent_dim}")
     if image_size < 1 or channels < 1:
-        raise ValueError(f"Expected positive image_size and channels, but got {image_size} and {channels}")
+        raise ValueError(f"Expected positive image_size and image channels, but got {image_size} and {channels}")
     if num_classes < 0 or num_classes == 1:
         raise ValueError(f"Expected num_classes = 0 (unconditional) or >= 2 (conditional), but got {num_classes}")
 
@@ -66,10 +66,11 @@ def _check_sizes(latent_dim: int | None, image_size: int, channels: int, num_cla
 class _Generator(nn.Module):
     """What both generators share: the noise (and label) input, its checks, and seeded sampling."""
 
-    def __init__(self, *, latent_dim: int, image_size: int, channels: int, num_classes: int) -> None:
+    def __init__(self, *, latent_dim: int, image_size: int, out_channels: int, num_classes: int) -> None:
         super().__init__()
-        _check_sizes(latent_dim, image_size, channels, num_classes)
-        self.latent_dim, self.image_size, self.channels, self.num_classes = latent_dim, image_size, channels, num_classes
+        _check_sizes(latent_dim, image_size, out_channels, num_classes)
+        self.latent_dim, self.image_size, self.num_classes = latent_dim, image_size, num_classes
+        self.out_channels = out_channels
         # A conditional generator reads a learned embedding of the label next to the noise.
         self.label_embedding = nn.Embedding(num_classes, latent_dim) if num_classes else None
         self.input_dim = 2 * latent_dim if num_classes else latent_dim
@@ -86,7 +87,7 @@ class _Generator(nn.Module):
     def sample(
         self, num_samples: int, *, labels: torch.Tensor | Sequence[int] | None = None, seed: int | None = None
     ) -> torch.Tensor:
-        """Generate ``num_samples`` images ``(N, channels, image_size, image_size)`` in [-1, 1].
+        """Generate ``num_samples`` images ``(N, out_channels, image_size, image_size)`` in [-1, 1].
 
         Args:
             num_samples: how many images.
@@ -105,7 +106,7 @@ class MLPGenerator(_Generator):
     Args:
         latent_dim: size of the noise vector :math:`z`, at least 1.
         image_size: height and width of the square output images.
-        channels: channels of the output images.
+        out_channels: channels of the images it writes (its discriminator's ``in_channels``).
         hidden_dims: widths of the hidden layers (LeakyReLU).
         num_classes: 0 for an unconditional generator, else the number of classes it can be asked for.
 
@@ -124,19 +125,19 @@ class MLPGenerator(_Generator):
         *,
         latent_dim: int = 16,
         image_size: int = 8,
-        channels: int = 1,
+        out_channels: int = 1,
         hidden_dims: Sequence[int] = (128, 256),
         num_classes: int = 0,
     ) -> None:
-        super().__init__(latent_dim=latent_dim, image_size=image_size, channels=channels, num_classes=num_classes)
+        super().__init__(latent_dim=latent_dim, image_size=image_size, out_channels=out_channels, num_classes=num_classes)
         self.net = MLP(
-            in_features=self.input_dim, out_features=channels * image_size * image_size,
+            in_features=self.input_dim, out_features=out_channels * image_size * image_size,
             hidden_dims=tuple(hidden_dims), activation="leaky_relu",
         )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         images = torch.tanh(self.net(self._inputs(z, y)))
-        return images.reshape(len(z), self.channels, self.image_size, self.image_size)  # (N, C*H*W) -> (N, C, H, W)
+        return images.reshape(len(z), self.out_channels, self.image_size, self.image_size)  # (N, C*H*W) -> (N, C, H, W)
 
 
 class DCGANGenerator(_Generator):
@@ -146,7 +147,7 @@ class DCGANGenerator(_Generator):
     Args:
         latent_dim: size of the noise vector, at least 1.
         image_size: output height and width; divisible by 4 (two upsampling steps, 2x2 -> 8x8 for digits).
-        channels: output channels.
+        out_channels: channels of the images it writes.
         base_channels: channels of the last hidden feature map (the first has twice as many).
         num_classes: 0 for an unconditional generator, else the number of classes it can be asked for.
 
@@ -163,11 +164,11 @@ class DCGANGenerator(_Generator):
         *,
         latent_dim: int = 16,
         image_size: int = 8,
-        channels: int = 1,
+        out_channels: int = 1,
         base_channels: int = 32,
         num_classes: int = 0,
     ) -> None:
-        super().__init__(latent_dim=latent_dim, image_size=image_size, channels=channels, num_classes=num_classes)
+        super().__init__(latent_dim=latent_dim, image_size=image_size, out_channels=out_channels, num_classes=num_classes)
         check_image_size(image_size, 4, "two stride-2 upsamplings")
         self.start_size, self.start_channels = image_size // 4, 2 * base_channels
         self.project = nn.Linear(self.input_dim, self.start_channels * self.start_size**2, bias=False)
@@ -177,29 +178,29 @@ class DCGANGenerator(_Generator):
             nn.ConvTranspose2d(self.start_channels, base_channels, 4, stride=2, padding=1, bias=False),  # size x2
             nn.BatchNorm2d(base_channels),
             nn.ReLU(),
-            nn.ConvTranspose2d(base_channels, channels, 4, stride=2, padding=1),  # size x2
+            nn.ConvTranspose2d(base_channels, out_channels, 4, stride=2, padding=1),  # size x2
             nn.Tanh(),
         )
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         h = self.project(self._inputs(z, y))
         h = h.reshape(len(z), self.start_channels, self.start_size, self.start_size)  # (N, C*s*s) -> (N, C, s, s)
-        return self.up(h)  # (N, C, s, s) -> (N, channels, 4s, 4s)
+        return self.up(h)  # (N, C, s, s) -> (N, out_channels, 4s, 4s)
 
 
 class _Discriminator(nn.Module):
     """What both discriminators share: image and label checks, and the label as an extra input channel."""
 
-    def __init__(self, *, image_size: int, channels: int, num_classes: int) -> None:
+    def __init__(self, *, image_size: int, in_channels: int, num_classes: int) -> None:
         super().__init__()
-        _check_sizes(None, image_size, channels, num_classes)
-        self.image_size, self.channels, self.num_classes = image_size, channels, num_classes
+        _check_sizes(None, image_size, in_channels, num_classes)
+        self.image_size, self.in_channels, self.num_classes = image_size, in_channels, num_classes
         # A conditional discriminator sees a learned image-sized map of the label as one more channel.
         self.label_map = nn.Embedding(num_classes, image_size * image_size) if num_classes else None
-        self.input_channels = channels + (1 if num_classes else 0)
+        self.input_channels = in_channels + (1 if num_classes else 0)
 
     def _inputs(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        check_images(x, self.channels, self.image_size)
+        check_images(x, self.in_channels, self.image_size)
         check_labels(y, self.num_classes, len(x))
         if self.label_map is None:
             return x
@@ -212,7 +213,7 @@ class MLPDiscriminator(_Discriminator):
 
     Args:
         image_size: height and width of the square input images.
-        channels: channels of the input images.
+        in_channels: channels of the input images.
         hidden_dims: widths of the hidden layers.
         num_classes: 0 for an unconditional discriminator, else the number of classes.
 
@@ -228,11 +229,11 @@ class MLPDiscriminator(_Discriminator):
         self,
         *,
         image_size: int = 8,
-        channels: int = 1,
+        in_channels: int = 1,
         hidden_dims: Sequence[int] = (256, 128),
         num_classes: int = 0,
     ) -> None:
-        super().__init__(image_size=image_size, channels=channels, num_classes=num_classes)
+        super().__init__(image_size=image_size, in_channels=in_channels, num_classes=num_classes)
         self.net = MLP(
             in_features=self.input_channels * image_size * image_size, out_features=1,
             hidden_dims=tuple(hidden_dims), activation="leaky_relu",
@@ -248,7 +249,7 @@ class DCGANDiscriminator(_Discriminator):
 
     Args:
         image_size: input height and width; divisible by 4.
-        channels: channels of the input images.
+        in_channels: channels of the input images.
         base_channels: channels of the first feature map (the second has twice as many).
         num_classes: 0 for an unconditional discriminator, else the number of classes.
 
@@ -264,11 +265,11 @@ class DCGANDiscriminator(_Discriminator):
         self,
         *,
         image_size: int = 8,
-        channels: int = 1,
+        in_channels: int = 1,
         base_channels: int = 32,
         num_classes: int = 0,
     ) -> None:
-        super().__init__(image_size=image_size, channels=channels, num_classes=num_classes)
+        super().__init__(image_size=image_size, in_channels=in_channels, num_classes=num_classes)
         check_image_size(image_size, 4, "two stride-2 downsamplings")
         final_size = image_size // 4
         self.net = nn.Sequential(

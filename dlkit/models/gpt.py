@@ -1,9 +1,9 @@
 r"""A GPT-style decoder-only language model, and text generation with temperature and top-k sampling.
 
 Read top to bottom: the network (token + learned position embeddings, causal transformer blocks, a linear head to
-next-token logits), then ``generate``. A GPT block is the transformer's encoder block
-(``dlkit.models.transformer.TransformerEncoderBlock``) with a causal mask: position :math:`t` sees tokens
-:math:`\le t` only, so the logits at :math:`t` predict token :math:`t + 1`.
+next-token logits), then ``generate``. A GPT block is dlkit's one transformer block
+(``dlkit.models.transformer.TransformerEncoderBlock``: pre-norm, GELU feed-forward) with ``causal=True``: position
+:math:`t` sees tokens :math:`\le t` only, so the logits at :math:`t` predict token :math:`t + 1`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dlkit.models.attention import causal_mask
-from dlkit.models.transformer import TransformerEncoderBlock, check_token_ids, init_gpt_weights
+from dlkit.models.transformer import TokenEmbedding, TransformerEncoder, init_gpt_weights
 
 __all__ = ["GPT"]
 
@@ -27,7 +26,7 @@ class GPT(nn.Module):
         num_heads: attention heads (must divide ``d_model``).
         num_layers: transformer blocks.
         d_ff: hidden width of each block's feed-forward network (default ``4 * d_model``).
-        dropout: dropout on embeddings, attention weights and sub-layer outputs.
+        dropout: dropout on embeddings, attention weights, inside the feed-forward networks and on sub-layer outputs.
 
     Example:
         >>> import torch
@@ -51,33 +50,18 @@ class GPT(nn.Module):
         dropout: float = 0.0,
     ) -> None:
         super().__init__()
-        if vocab_size < 2 or max_len < 1:
-            raise ValueError(f"Expected vocab_size >= 2 and max_len >= 1, but got {vocab_size} and {max_len}")
         self.vocab_size, self.max_len = vocab_size, max_len
-        self.token_embed = nn.Embedding(vocab_size, d_model)
-        self.position_embed = nn.Embedding(max_len, d_model)  # learned positions, as in GPT-2
-        self.dropout = nn.Dropout(dropout)
-        self.blocks = nn.ModuleList(
-            [
-                TransformerEncoderBlock(d_model=d_model, num_heads=num_heads, d_ff=d_ff or 4 * d_model, dropout=dropout)
-                for _ in range(num_layers)
-            ]
+        self.embed = TokenEmbedding(vocab_size=vocab_size, max_len=max_len, d_model=d_model, dropout=dropout)
+        self.transformer = TransformerEncoder(
+            d_model=d_model, num_heads=num_heads, num_layers=num_layers, d_ff=d_ff, dropout=dropout, causal=True
         )
-        self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, vocab_size, bias=False)
-        self.head.weight = self.token_embed.weight  # weight tying: the same matrix embeds and un-embeds tokens
+        self.head.weight = self.embed.token_embed.weight  # weight tying: the same matrix embeds and un-embeds tokens
         self.apply(init_gpt_weights)
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Token ids ``(B, T)`` with ``T <= max_len`` -> next-token logits ``(B, T, vocab_size)``."""
-        check_token_ids(ids, vocab_size=self.vocab_size, max_len=self.max_len)
-        T = ids.shape[1]
-        positions = torch.arange(T, device=ids.device)  # (T,)
-        x = self.dropout(self.token_embed(ids) + self.position_embed(positions))  # (B, T, d) + (T, d)
-        mask = causal_mask(T, device=ids.device)  # (T, T)
-        for block in self.blocks:
-            x = block(x, attn_mask=mask)
-        return self.head(self.norm(x))  # (B, T, d) -> (B, T, V)
+        return self.head(self.transformer(self.embed(ids)))  # (B, T) -> (B, T, d) -> (B, T, V)
 
     @torch.no_grad()
     def generate(

@@ -6,7 +6,9 @@ that runs a cell over time, then two networks built on ``nn.RNN``/``nn.LSTM``/``
 ``RecurrentTextClassifier`` for padded token ids ``(N, T)`` (embedding, packing, recurrent layer, linear head).
 
 The cells keep PyTorch's parameter names and gate order (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``;
-LSTM gates ``i, f, g, o``; GRU gates ``r, z, n``), so ``from_torch`` copies a trained layer's weights into them.
+LSTM gates ``i, f, g, o``; GRU gates ``r, z, n``), so ``from_torch`` copies a trained layer's weights into them,
+and PyTorch's argument names ``input_size``/``hidden_size``, so they read side by side with ``nn.RNNCell``. The
+networks use dlkit's vocabulary (``in_features``, ``hidden_dim``), like every other dlkit network.
 """
 
 from __future__ import annotations
@@ -221,16 +223,16 @@ def _set_memory_gate_bias(layer: nn.RNNBase, value: float) -> None:
 
 
 def _recurrent_layer(
-    cell: str, input_size: int, hidden_size: int, num_layers: int, dropout: float, forget_bias: float,
+    cell: str, in_features: int, hidden_dim: int, num_layers: int, dropout: float, forget_bias: float,
     bidirectional: bool = False,
 ) -> nn.RNNBase:
     _check_cell(cell, forget_bias)
-    if hidden_size < 1 or num_layers < 1:
-        raise ValueError(f"Expected positive hidden_size and num_layers, but got {hidden_size} and {num_layers}")
+    if hidden_dim < 1 or num_layers < 1:
+        raise ValueError(f"Expected positive hidden_dim and num_layers, but got {hidden_dim} and {num_layers}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"Expected dropout in [0, 1), but got {dropout}")
     layer = CELLS[cell](
-        input_size, hidden_size, num_layers=num_layers, batch_first=True,
+        in_features, hidden_dim, num_layers=num_layers, batch_first=True,
         dropout=dropout if num_layers > 1 else 0.0, bidirectional=bidirectional,
     )
     if forget_bias:
@@ -241,14 +243,15 @@ def _recurrent_layer(
 class RecurrentNetwork(nn.Module):
     r"""A recurrent layer over sequences of feature vectors, then a linear head on the last hidden state.
 
-    ``(N, T, input_size)`` goes through ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``; the hidden state after the last
+    ``(N, T, in_features)`` goes through ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``; the hidden state after the last
     step, :math:`h_T`, is mapped to ``out_features`` values: class logits (``ClassificationTask``) or the next
     value of a time series (``RegressionTask``).
 
     Args:
-        input_size: features per time step (1 for a univariate series).
-        hidden_size: size of the hidden state.
-        out_features: number of outputs.
+        in_features: features per time step (1 for a univariate series).
+        hidden_dim: size of the hidden state.
+        out_features: number of outputs (class logits or forecast values: a generic output, hence not
+            ``num_classes``).
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
         num_layers: stacked recurrent layers.
         dropout: dropout between stacked layers (only used when ``num_layers > 1``).
@@ -259,7 +262,7 @@ class RecurrentNetwork(nn.Module):
     Example:
         >>> import torch
         >>> from dlkit.models.rnn import RecurrentNetwork
-        >>> net = RecurrentNetwork(input_size=1, hidden_size=8, out_features=1, cell="gru")
+        >>> net = RecurrentNetwork(in_features=1, hidden_dim=8, out_features=1, cell="gru")
         >>> net(torch.zeros(4, 12, 1)).shape
         torch.Size([4, 1])
         >>> sum(p.numel() for p in net.parameters())  # GRU: 3 * (8*1 + 8*8 + 8 + 8); head: 8 + 1
@@ -269,8 +272,8 @@ class RecurrentNetwork(nn.Module):
     def __init__(
         self,
         *,
-        input_size: int,
-        hidden_size: int,
+        in_features: int,
+        hidden_dim: int,
         out_features: int,
         cell: str = "lstm",
         num_layers: int = 1,
@@ -278,16 +281,16 @@ class RecurrentNetwork(nn.Module):
         forget_bias: float = 0.0,
     ) -> None:
         super().__init__()
-        if input_size < 1 or out_features < 1:
-            raise ValueError(f"Expected positive input_size and out_features, but got {input_size} and {out_features}")
-        self.input_size = input_size
-        self.rnn = _recurrent_layer(cell, input_size, hidden_size, num_layers, dropout, forget_bias)
-        self.head = nn.Linear(hidden_size, out_features)
+        if in_features < 1 or out_features < 1:
+            raise ValueError(f"Expected positive in_features and out_features, but got {in_features} and {out_features}")
+        self.in_features = in_features
+        self.rnn = _recurrent_layer(cell, in_features, hidden_dim, num_layers, dropout, forget_bias)
+        self.head = nn.Linear(hidden_dim, out_features)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.ndim != 3 or x.shape[2] != self.input_size or x.shape[1] < 1:
+        if x.ndim != 3 or x.shape[2] != self.in_features or x.shape[1] < 1:
             raise ValueError(
-                f"Expected sequences of shape (N, T, {self.input_size}) with T >= 1, but got {tuple(x.shape)}"
+                f"Expected sequences of shape (N, T, {self.in_features}) with T >= 1, but got {tuple(x.shape)}"
             )
         if not x.is_floating_point():
             raise TypeError(f"Expected floating-point sequences, but got {x.dtype}")
@@ -334,7 +337,7 @@ class RecurrentTextClassifier(nn.Module):
         vocab_size: number of token ids (ids must lie in ``0 .. vocab_size - 1``).
         num_classes: number of output logits.
         embedding_dim: size of each token's embedding vector.
-        hidden_size: size of the hidden state (per direction).
+        hidden_dim: size of the hidden state (per direction).
         cell: ``"rnn"``, ``"lstm"`` or ``"gru"``.
         num_layers: stacked recurrent layers.
         bidirectional: also read each sequence backwards and concatenate both final states.
@@ -345,7 +348,7 @@ class RecurrentTextClassifier(nn.Module):
     Example:
         >>> import torch
         >>> from dlkit.models.rnn import RecurrentTextClassifier
-        >>> net = RecurrentTextClassifier(vocab_size=100, num_classes=2, embedding_dim=8, hidden_size=16)
+        >>> net = RecurrentTextClassifier(vocab_size=100, num_classes=2, embedding_dim=8, hidden_dim=16)
         >>> tokens = torch.tensor([[5, 17, 42, 0, 0], [9, 3, 3, 8, 1]])  # 0 is padding
         >>> net(tokens).shape
         torch.Size([2, 2])
@@ -359,7 +362,7 @@ class RecurrentTextClassifier(nn.Module):
         vocab_size: int,
         num_classes: int,
         embedding_dim: int = 32,
-        hidden_size: int = 32,
+        hidden_dim: int = 32,
         cell: str = "lstm",
         num_layers: int = 1,
         bidirectional: bool = False,
@@ -377,9 +380,9 @@ class RecurrentTextClassifier(nn.Module):
             raise ValueError(f"Expected pad_id in 0..{vocab_size - 1}, but got {pad_id}")
         self.vocab_size, self.pad_id = vocab_size, pad_id
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_id)
-        self.rnn = _recurrent_layer(cell, embedding_dim, hidden_size, num_layers, dropout, forget_bias, bidirectional)
+        self.rnn = _recurrent_layer(cell, embedding_dim, hidden_dim, num_layers, dropout, forget_bias, bidirectional)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), num_classes)
+        self.head = nn.Linear(hidden_dim * (2 if bidirectional else 1), num_classes)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         if tokens.ndim != 2:

@@ -1,8 +1,11 @@
-r"""The transformer: sinusoidal positional encoding, encoder block, decoder block, encoder-decoder for seq2seq.
+r"""The transformer: positional encodings, the encoder and decoder blocks, and the encoder-decoder for seq2seq.
 
-Read top to bottom: positional encoding, the two blocks, the encoder-decoder network and its greedy decoding.
-The blocks are *pre-norm* (LayerNorm before each sub-layer, as in GPT-2 and most modern transformers): they train
-stably without a learning-rate warm-up. Inputs are batch first, ``(B, T, d_model)``; token ids ``(B, T)``.
+Read top to bottom: positional encoding, the two blocks, the stack of encoder blocks and the token embedding that
+GPT, BERT and ViT share, then the encoder-decoder network and its greedy decoding. ``TransformerEncoderBlock`` is
+dlkit's one transformer block: GPT (with ``causal=True``), BERT, ViT and the seq2seq encoder all use it. The blocks
+are *pre-norm* (LayerNorm before each sub-layer, as in GPT-2, ViT and most modern transformers; they train stably
+without a learning-rate warm-up) and their feed-forward networks use GELU, as GPT, BERT and ViT do. Inputs are
+batch first, ``(B, T, d_model)``; token ids ``(B, T)``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ __all__ = [
     "PositionalEncoding",
     "TransformerEncoderBlock",
     "TransformerDecoderBlock",
+    "TransformerEncoder",
+    "TokenEmbedding",
     "Seq2SeqTransformer",
     "check_token_ids",
     "init_gpt_weights",
@@ -119,29 +124,64 @@ def init_gpt_weights(module: nn.Module) -> None:
 
 # ----------------------------------------------------------------------------------------------- blocks
 class _FeedForward(nn.Module):
-    """Position-wise feed-forward network ``Linear -> ReLU -> Dropout -> Linear``, applied to every position alike."""
+    r"""Position-wise feed-forward network ``Linear -> GELU -> Dropout -> Linear``, applied to every position alike.
+
+    GELU, :math:`z\,\Phi(z)`, is the activation of GPT, BERT and ViT (the 2017 transformer used ReLU).
+    """
 
     def __init__(self, d_model: int, d_ff: int, dropout: float) -> None:
         super().__init__()
         self.linear1 = nn.Linear(d_model, d_ff)
-        self.linear2 = nn.Linear(d_ff, d_model)
+        self.activation = nn.GELU()
         self.dropout = nn.Dropout(dropout)
+        self.linear2 = nn.Linear(d_ff, d_model)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear2(self.dropout(torch.relu(self.linear1(x))))  # (B, T, d) -> (B, T, d_ff) -> (B, T, d)
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))  # (B, T, d) -> (B, T, d_ff) -> (B, T, d)
+
+
+def _check_block_args(d_model: int, num_heads: int, d_ff: int | None, dropout: float) -> int:
+    """Check a block's sizes; return ``d_ff`` (default ``4 * d_model``, as in GPT, BERT and ViT)."""
+    if d_model < 1 or num_heads < 1 or d_model % num_heads != 0:
+        raise ValueError(f"Expected d_model divisible by num_heads, but got d_model={d_model} and num_heads={num_heads}")
+    d_ff = 4 * d_model if d_ff is None else d_ff
+    if d_ff < 1:
+        raise ValueError(f"Expected a positive d_ff, but got {d_ff}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"Expected dropout in [0, 1), but got {dropout}")
+    return d_ff
+
+
+def _check_torch_layer(layer: nn.Module, expected: type[nn.Module], eps: float) -> None:
+    """Raise unless ``layer`` computes what dlkit's block computes: pre-norm, GELU, batch first, same epsilon."""
+    if not isinstance(layer, expected):
+        raise TypeError(f"Expected an nn.{expected.__name__}, but got {type(layer).__name__}")
+    gelu = layer.activation is nn.functional.gelu or (
+        isinstance(layer.activation, nn.GELU) and layer.activation.approximate == "none"
+    )
+    if not (layer.norm_first and layer.self_attn.batch_first and gelu and layer.norm1.eps == eps):
+        raise ValueError(
+            f"Expected nn.{expected.__name__}(norm_first=True, activation='gelu', batch_first=True) with "
+            f"layer_norm_eps={eps}, but got norm_first={layer.norm_first}, activation={layer.activation}, "
+            f"batch_first={layer.self_attn.batch_first}, layer_norm_eps={layer.norm1.eps}"
+        )
 
 
 class TransformerEncoderBlock(nn.Module):
     r"""Pre-norm encoder block: :math:`x \leftarrow x + \operatorname{MHA}(\operatorname{LN}(x))`, then
-    :math:`x \leftarrow x + \operatorname{FFN}(\operatorname{LN}(x))`.
+    :math:`x \leftarrow x + \operatorname{FFN}(\operatorname{LN}(x))`, with a GELU feed-forward.
 
-    With ``attn_mask=causal_mask(T)`` the same block is a GPT block (see ``dlkit.models.gpt``).
+    The one block of dlkit's GPT, BERT and ViT. With ``causal=True`` position :math:`t` attends to positions
+    :math:`\le t` only: a GPT block. Given the same weights it computes what
+    ``nn.TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True)`` computes
+    (``load_from_torch``).
 
     Args:
         d_model: width of the token representations.
         num_heads: attention heads (must divide ``d_model``).
-        d_ff: hidden width of the feed-forward network.
-        dropout: dropout on attention weights and after each sub-layer.
+        d_ff: hidden width of the feed-forward network (default ``4 * d_model``).
+        dropout: dropout on attention weights, inside the feed-forward network and after each sub-layer.
+        causal: mask attention to later positions (decoder-only language models).
 
     Example:
         >>> import torch
@@ -151,8 +191,12 @@ class TransformerEncoderBlock(nn.Module):
         torch.Size([3, 5, 16])
     """
 
-    def __init__(self, *, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0) -> None:
+    def __init__(
+        self, *, d_model: int, num_heads: int, d_ff: int | None = None, dropout: float = 0.0, causal: bool = False
+    ) -> None:
         super().__init__()
+        d_ff = _check_block_args(d_model, num_heads, d_ff, dropout)
+        self.causal = causal
         self.norm1 = nn.LayerNorm(d_model)
         self.self_attn = MultiHeadAttention(d_model=d_model, num_heads=num_heads, dropout=dropout)
         self.norm2 = nn.LayerNorm(d_model)
@@ -166,14 +210,19 @@ class TransformerEncoderBlock(nn.Module):
         attn_mask: torch.Tensor | None = None,
         key_padding_mask: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """``x`` ``(B, T, d_model)``; masks as in ``MultiHeadAttention`` (``True`` = attend)."""
+        """``x`` ``(B, T, d_model)``; masks as in ``MultiHeadAttention`` (``True`` = attend), combined with the
+        causal mask when the block is causal."""
+        if self.causal:
+            causal = causal_mask(x.shape[1], device=x.device)  # (T, T)
+            attn_mask = causal if attn_mask is None else attn_mask & causal
         h = self.norm1(x)
         x = x + self.dropout(self.self_attn(h, h, h, attn_mask=attn_mask, key_padding_mask=key_padding_mask)[0])
         return x + self.dropout(self.ff(self.norm2(x)))
 
     @torch.no_grad()
     def load_from_torch(self, layer: nn.TransformerEncoderLayer) -> TransformerEncoderBlock:
-        """Copy the weights of a ``nn.TransformerEncoderLayer(norm_first=True, batch_first=True)``."""
+        """Copy the weights of a ``nn.TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True)``."""
+        _check_torch_layer(layer, nn.TransformerEncoderLayer, self.norm1.eps)
         self.self_attn.load_from_torch(layer.self_attn)
         for ours, theirs in ((self.ff.linear1, layer.linear1), (self.ff.linear2, layer.linear2),
                              (self.norm1, layer.norm1), (self.norm2, layer.norm2)):
@@ -183,7 +232,11 @@ class TransformerEncoderBlock(nn.Module):
 
 class TransformerDecoderBlock(nn.Module):
     r"""Pre-norm decoder block: causal self-attention, cross-attention to the encoder's output (the *memory*),
-    feed-forward; each as :math:`x \leftarrow x + \operatorname{sublayer}(\operatorname{LN}(x))`.
+    feed-forward (GELU); each as :math:`x \leftarrow x + \operatorname{sublayer}(\operatorname{LN}(x))`.
+
+    Given the same weights it computes what
+    ``nn.TransformerDecoderLayer(norm_first=True, activation="gelu", batch_first=True)`` computes. Arguments as in
+    ``TransformerEncoderBlock``.
 
     Example:
         >>> import torch
@@ -194,8 +247,9 @@ class TransformerDecoderBlock(nn.Module):
         torch.Size([3, 4, 16])
     """
 
-    def __init__(self, *, d_model: int, num_heads: int, d_ff: int, dropout: float = 0.0) -> None:
+    def __init__(self, *, d_model: int, num_heads: int, d_ff: int | None = None, dropout: float = 0.0) -> None:
         super().__init__()
+        d_ff = _check_block_args(d_model, num_heads, d_ff, dropout)
         self.norm1 = nn.LayerNorm(d_model)
         self.self_attn = MultiHeadAttention(d_model=d_model, num_heads=num_heads, dropout=dropout)
         self.norm2 = nn.LayerNorm(d_model)
@@ -222,13 +276,83 @@ class TransformerDecoderBlock(nn.Module):
 
     @torch.no_grad()
     def load_from_torch(self, layer: nn.TransformerDecoderLayer) -> TransformerDecoderBlock:
-        """Copy the weights of a ``nn.TransformerDecoderLayer(norm_first=True, batch_first=True)``."""
+        """Copy the weights of a ``nn.TransformerDecoderLayer(norm_first=True, activation="gelu", batch_first=True)``."""
+        _check_torch_layer(layer, nn.TransformerDecoderLayer, self.norm1.eps)
         self.self_attn.load_from_torch(layer.self_attn)
         self.cross_attn.load_from_torch(layer.multihead_attn)
         for ours, theirs in ((self.ff.linear1, layer.linear1), (self.ff.linear2, layer.linear2),
                              (self.norm1, layer.norm1), (self.norm2, layer.norm2), (self.norm3, layer.norm3)):
             ours.load_state_dict(theirs.state_dict())
         return self
+
+
+# ----------------------------------------------------------------------------------- stacks of blocks
+class TransformerEncoder(nn.Module):
+    """``num_layers`` ``TransformerEncoderBlock``s, then a LayerNorm (pre-norm blocks leave their last output
+    un-normalised): the body GPT (``causal=True``), BERT, ViT and the seq2seq encoder share.
+
+    Args:
+        num_layers: blocks, at least 1.
+        d_model, num_heads, d_ff, dropout, causal: as in ``TransformerEncoderBlock``.
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.transformer import TransformerEncoder
+        >>> encoder = TransformerEncoder(d_model=16, num_heads=2, num_layers=3)
+        >>> encoder(torch.randn(2, 5, 16)).shape, len(encoder.blocks)
+        (torch.Size([2, 5, 16]), 3)
+    """
+
+    def __init__(
+        self,
+        *,
+        d_model: int,
+        num_heads: int,
+        num_layers: int,
+        d_ff: int | None = None,
+        dropout: float = 0.0,
+        causal: bool = False,
+    ) -> None:
+        super().__init__()
+        if num_layers < 1:
+            raise ValueError(f"Expected num_layers >= 1, but got {num_layers}")
+        block = {"d_model": d_model, "num_heads": num_heads, "d_ff": d_ff, "dropout": dropout, "causal": causal}
+        self.blocks = nn.ModuleList([TransformerEncoderBlock(**block) for _ in range(num_layers)])
+        self.norm = nn.LayerNorm(d_model)
+
+    def forward(self, x: torch.Tensor, *, key_padding_mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``x`` ``(B, T, d_model)`` -> ``(B, T, d_model)``; ``key_padding_mask`` ``(B, T)``, ``True`` at real tokens."""
+        for block in self.blocks:
+            x = block(x, key_padding_mask=key_padding_mask)
+        return self.norm(x)
+
+
+class TokenEmbedding(nn.Module):
+    """Token ids ``(B, T)`` -> token embedding + learned position embedding, then dropout: ``(B, T, d_model)``.
+
+    GPT-2, BERT and (with patches for tokens) ViT learn one vector per position instead of the sinusoidal code.
+    The ids are checked (``check_token_ids``).
+
+    Example:
+        >>> import torch
+        >>> from dlkit.models.transformer import TokenEmbedding
+        >>> TokenEmbedding(vocab_size=10, max_len=6, d_model=8)(torch.randint(0, 10, (2, 6))).shape
+        torch.Size([2, 6, 8])
+    """
+
+    def __init__(self, *, vocab_size: int, max_len: int, d_model: int, dropout: float = 0.0) -> None:
+        super().__init__()
+        if vocab_size < 2 or max_len < 1:
+            raise ValueError(f"Expected vocab_size >= 2 and max_len >= 1, but got {vocab_size} and {max_len}")
+        self.vocab_size, self.max_len = vocab_size, max_len
+        self.token_embed = nn.Embedding(vocab_size, d_model)
+        self.position_embed = nn.Embedding(max_len, d_model)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        check_token_ids(ids, vocab_size=self.vocab_size, max_len=self.max_len)
+        positions = torch.arange(ids.shape[1], device=ids.device)  # (T,)
+        return self.dropout(self.token_embed(ids) + self.position_embed(positions))  # (B, T, d) + (T, d)
 
 
 # ---------------------------------------------------------------------------------- encoder-decoder
@@ -266,7 +390,7 @@ class Seq2SeqTransformer(nn.Module):
         d_model: int = 64,
         num_heads: int = 4,
         num_layers: int = 2,
-        d_ff: int = 128,
+        d_ff: int | None = None,
         max_len: int = 64,
         dropout: float = 0.0,
         pad_id: int = 0,
@@ -285,10 +409,9 @@ class Seq2SeqTransformer(nn.Module):
         self.tgt_embed = nn.Embedding(tgt_vocab_size, d_model, padding_idx=pad_id)
         self.positions = PositionalEncoding(d_model=d_model, max_len=max_len, dropout=dropout)
         block = {"d_model": d_model, "num_heads": num_heads, "d_ff": d_ff, "dropout": dropout}
-        self.encoder = nn.ModuleList([TransformerEncoderBlock(**block) for _ in range(num_layers)])
+        self.encoder = TransformerEncoder(num_layers=num_layers, **block)  # blocks, then a final LayerNorm
         self.decoder = nn.ModuleList([TransformerDecoderBlock(**block) for _ in range(num_layers)])
-        self.encoder_norm = nn.LayerNorm(d_model)  # pre-norm blocks leave the last output un-normalised
-        self.decoder_norm = nn.LayerNorm(d_model)
+        self.decoder_norm = nn.LayerNorm(d_model)  # pre-norm blocks leave the last output un-normalised
         self.head = nn.Linear(d_model, tgt_vocab_size)
 
     def encode(self, src: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -296,9 +419,7 @@ class Seq2SeqTransformer(nn.Module):
         check_token_ids(src, vocab_size=self.src_vocab_size, max_len=self.max_len, name="source token ids")
         src_mask = src != self.pad_id  # (B, S), True at real tokens
         x = self.positions(self.src_embed(src))  # (B, S, d)
-        for block in self.encoder:
-            x = block(x, key_padding_mask=src_mask)
-        return self.encoder_norm(x), src_mask
+        return self.encoder(x, key_padding_mask=src_mask), src_mask
 
     def decode(self, tgt: torch.Tensor, memory: torch.Tensor, src_mask: torch.Tensor) -> torch.Tensor:
         """Target ids so far ``(B, T)`` -> next-token logits ``(B, T, tgt_vocab_size)``."""

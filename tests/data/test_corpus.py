@@ -1,9 +1,9 @@
 import pytest
 import torch
 
+from dlkit.data import TensorDataModule
 from dlkit.data.corpus import (
     CharCorpusDataModule,
-    TokenDataModule,
     Vocabulary,
     python_reference_corpus,
     site_pages_corpus,
@@ -34,15 +34,15 @@ def test_vocabulary_round_trip_and_unknowns():
 
 
 def test_windows_and_shifted_targets():
-    dm = CharCorpusDataModule(text="0123456789" * 30, context_len=9, val_fraction=0.2)
+    dm = CharCorpusDataModule(text="0123456789" * 30, max_len=9, val_fraction=0.2)
     x, y = dm.train_set.tensors
     assert torch.equal(x[:, 1:], y[:, :-1])
     with pytest.raises(ValueError, match="Expected a text long enough"):
-        CharCorpusDataModule(text="abc", context_len=9)
+        CharCorpusDataModule(text="abc", max_len=9)
     with pytest.raises(ValueError, match="Expected 1 <= window"):
         text_windows("ab", Vocabulary("ab"), window=3)
 
 
 def test_token_data_module_checks_lengths():
     with pytest.raises(ValueError, match="same length"):
-        TokenDataModule(train=(torch.zeros(3, 2), torch.zeros(4)), val=(torch.zeros(1, 2), torch.zeros(1)))
+        TensorDataModule(train=(torch.zeros(3, 2), torch.zeros(4)), val=(torch.zeros(1, 2), torch.zeros(1)))

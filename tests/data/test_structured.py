@@ -5,7 +5,7 @@ from dlkit.data.structured import topic_sequences
 
 
 def test_every_word_of_a_sequence_is_of_its_topic():
-    ids, topics = topic_sequences(200, length=7, num_topics=3, words_per_topic=5, first_id=2, seed=1)
+    ids, topics = topic_sequences(200, max_len=7, num_topics=3, words_per_topic=5, first_id=2, seed=1)
     assert ids.shape == (200, 7) and topics.shape == (200,)
     assert ids.dtype == torch.int64 and topics.dtype == torch.int64
     assert int(ids.min()) >= 2 and int(ids.max()) <= 2 + 3 * 5 - 1
@@ -26,7 +26,7 @@ def test_seeded_and_balanced():
     "kwargs",
     [
         {"num_sequences": 0},
-        {"num_sequences": 4, "length": 0},
+        {"num_sequences": 4, "max_len": 0},
         {"num_sequences": 4, "num_topics": 1},
         {"num_sequences": 4, "words_per_topic": 0},
         {"num_sequences": 4, "first_id": -1},

@@ -21,10 +21,10 @@ def test_vocabulary_min_freq_and_unknown_words():
 
 
 def test_pad_sequences_truncates_and_rejects_empty():
-    tokens, lengths = pad_sequences([[1, 2, 3], [4]], max_length=2, pad_id=0)
+    tokens, lengths = pad_sequences([[1, 2, 3], [4]], max_len=2, pad_id=0)
     assert tokens.tolist() == [[1, 2], [4, 0]] and lengths.tolist() == [2, 1]
     with pytest.raises(ValueError, match=r"Expected at least one token per sequence, but sequences \[1\] are empty"):
-        pad_sequences([[1], []], max_length=3)
+        pad_sequences([[1], []], max_len=3)
 
 
 TEXTS = ["great fun", "awful plot", "great cast", "awful", "fun fun", "plot holes", "!!!"] * 5
@@ -71,8 +71,8 @@ def test_tweets():
 
 
 def test_long_range_sequences():
-    x, y = long_range_sequences(num_samples=50, seq_len=8, num_classes=3, num_noise_symbols=2, seed=1)
+    x, y = long_range_sequences(num_samples=50, max_len=8, num_classes=3, num_noise_symbols=2, seed=1)
     assert x.shape == (50, 8, 5) and set(y.tolist()) <= {0, 1, 2}
     assert (x.sum(axis=2) == 1).all()
-    with pytest.raises(ValueError, match="Expected num_samples >= 1, seq_len >= 2"):
-        long_range_sequences(num_samples=10, seq_len=1)
+    with pytest.raises(ValueError, match="Expected num_samples >= 1, max_len >= 2"):
+        long_range_sequences(num_samples=10, max_len=1)

@@ -62,7 +62,7 @@ def test_forecast_datamodule_bad_sizes():
 def test_forecaster_fast_dev_run_and_checkpoint(tmp_path):
     dm = ForecastDataModule(series=np.sin(np.arange(200) / 4.0), window=16, val_size=20, test_size=20, batch_size=32)
     task = RegressionTask(
-        model=RecurrentNetwork, model_kwargs={"input_size": 1, "hidden_size": 4, "out_features": 1, "cell": "gru"}
+        model=RecurrentNetwork, model_kwargs={"in_features": 1, "hidden_dim": 4, "out_features": 1, "cell": "gru"}
     )
     trainer = fit_fast_dev_run(task, dm)
     assert_checkpoint_round_trip(trainer, task, dm.test_set.tensors[0], tmp_path / "forecast.ckpt")

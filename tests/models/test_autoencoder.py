@@ -64,7 +64,8 @@ def test_denoising_task_scores_against_the_clean_input():
     task = AutoencoderTask(model=Autoencoder, model_kwargs={"in_features": 8, "latent_dim": 2}, noise_std=0.5)
     x = torch.rand(16, 8)
     torch.manual_seed(1)
-    loss = task.losses(x)["loss"]
+    inputs, targets = task.inputs_and_targets(x, "train", 0)  # (x + noise, x)
+    loss = task.losses(task.network_outputs(inputs), targets)["loss"]
     torch.manual_seed(1)
     by_hand = ((task(x + 0.5 * torch.randn_like(x)) - x) ** 2).mean()
     assert torch.allclose(loss, by_hand)

@@ -1,11 +1,13 @@
 import pytest
 import torch
 
-from dlkit.data.corpus import CharCorpusDataModule, TokenDataModule
+from dlkit.data import CharCorpusDataModule, TensorDataModule
 from dlkit.models.bert import BERT, BERTClassifier, BERTEncoder
 from dlkit.tasks import ClassificationTask
 from dlkit.tasks.language_model import MaskedLMTask
+from dlkit.models.transformer import TransformerEncoderBlock
 from tests.helpers import assert_checkpoint_round_trip, fit_fast_dev_run
+from tests.models.dropout import assert_dropout_acts
 
 KWARGS = {"vocab_size": 12, "max_len": 8, "d_model": 16, "num_heads": 2, "num_layers": 2}
 
@@ -15,6 +17,18 @@ def test_forward_shapes():
     assert BERTEncoder(**KWARGS)(ids).shape == (3, 8, 16)
     assert BERT(**KWARGS)(ids).shape == (3, 8, 12)
     assert BERTClassifier(num_classes=4, **KWARGS)(ids).shape == (3, 4)
+
+
+def test_blocks_are_dlkits_one_block_without_a_causal_mask():
+    blocks = BERT(**KWARGS).encoder.transformer.blocks
+    assert len(blocks) == 2 and all(type(block) is TransformerEncoderBlock and not block.causal for block in blocks)
+
+
+def test_dropout_zeroes_p_in_training_and_nothing_in_eval():
+    net = BERTClassifier(num_classes=3, dropout=0.2, **KWARGS)
+    ids = torch.randint(0, 12, (16, 8))
+    # the embeddings, 4 per block (attention weights, feed-forward, two sub-layer outputs), the pooled output
+    assert_dropout_acts(net, lambda: net(ids), p=0.2, calls=1 + 2 * 4 + 1)
 
 
 def test_padding_does_not_change_the_real_tokens():
@@ -57,7 +71,7 @@ def test_bad_options_are_clear_errors():
 
 
 def test_mlm_fast_dev_run_and_checkpoint_round_trip(tmp_path):
-    dm = CharCorpusDataModule(text="the quick brown fox jumps over the lazy dog. " * 20, context_len=8,
+    dm = CharCorpusDataModule(text="the quick brown fox jumps over the lazy dog. " * 20, max_len=8,
                               specials=["<mask>"], batch_size=16)
     task = MaskedLMTask(model=BERT, model_kwargs={**KWARGS, "vocab_size": len(dm.vocab)}, mask_id=0, mask_prob=0.3)
     trainer = fit_fast_dev_run(task, dm)
@@ -67,7 +81,7 @@ def test_mlm_fast_dev_run_and_checkpoint_round_trip(tmp_path):
 
 def test_classifier_fast_dev_run_and_checkpoint_round_trip(tmp_path):
     ids, labels = torch.randint(0, 12, (40, 8)), torch.randint(0, 3, (40,))
-    dm = TokenDataModule(train=(ids[:32], labels[:32]), val=(ids[32:], labels[32:]), batch_size=16)
+    dm = TensorDataModule(train=(ids[:32], labels[:32]), val=(ids[32:], labels[32:]), batch_size=16)
     task = ClassificationTask(model=BERTClassifier, model_kwargs={**KWARGS, "num_classes": 3}, num_classes=3)
     trainer = fit_fast_dev_run(task, dm)
     assert_checkpoint_round_trip(trainer, task, ids[32:], tmp_path / "bert-clf.ckpt")

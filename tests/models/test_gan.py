@@ -4,9 +4,10 @@ import pytest
 import torch
 from sklearn.datasets import load_digits
 
+from dlkit.callbacks import GeneratedSamples
 from dlkit.data import ArrayDataModule
 from dlkit.models.gan import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator
-from dlkit.tasks.gan import GANTask, GeneratedSamples
+from dlkit.tasks.gan import GANTask
 from dlkit.training import make_trainer
 from tests.helpers import assert_checkpoint_round_trip, fit_fast_dev_run
 
@@ -34,9 +35,9 @@ def test_shapes(family, num_classes):
 
 
 def test_other_image_sizes_and_channels():
-    assert DCGANGenerator(latent_dim=3, image_size=16, channels=3)(torch.randn(2, 3)).shape == (2, 3, 16, 16)
-    assert DCGANDiscriminator(image_size=16, channels=3)(torch.rand(2, 3, 16, 16)).shape == (2,)
-    assert MLPGenerator(latent_dim=3, image_size=4, channels=2)(torch.randn(2, 3)).shape == (2, 2, 4, 4)
+    assert DCGANGenerator(latent_dim=3, image_size=16, out_channels=3)(torch.randn(2, 3)).shape == (2, 3, 16, 16)
+    assert DCGANDiscriminator(image_size=16, in_channels=3)(torch.rand(2, 3, 16, 16)).shape == (2,)
+    assert MLPGenerator(latent_dim=3, image_size=4, out_channels=2)(torch.randn(2, 3)).shape == (2, 2, 4, 4)
 
 
 @pytest.mark.parametrize("family", FAMILIES)

@@ -4,7 +4,9 @@ import torch
 from dlkit.data.corpus import CharCorpusDataModule
 from dlkit.models.gpt import GPT
 from dlkit.tasks.language_model import CausalLMTask
+from dlkit.models.transformer import TransformerEncoderBlock
 from tests.helpers import assert_checkpoint_round_trip, fit_fast_dev_run
+from tests.models.dropout import assert_dropout_acts
 
 KWARGS = {"vocab_size": 12, "max_len": 8, "d_model": 16, "num_heads": 2, "num_layers": 2}
 
@@ -17,6 +19,19 @@ def test_forward_shape_and_causality():
     changed = ids.clone()
     changed[:, 5:] = (changed[:, 5:] + 1) % 12  # change the future: the first 5 positions must not notice
     assert torch.allclose(net(changed)[:, :5], logits[:, :5], atol=1e-6)
+
+
+def test_blocks_are_dlkits_one_block_with_a_causal_mask():
+    net = GPT(**KWARGS)
+    assert len(net.transformer.blocks) == 2
+    assert all(type(block) is TransformerEncoderBlock and block.causal for block in net.transformer.blocks)
+
+
+def test_dropout_zeroes_p_in_training_and_nothing_in_eval():
+    net = GPT(**{**KWARGS, "dropout": 0.2})
+    ids = torch.randint(0, 12, (16, 8))
+    # the embeddings, then per block: attention weights, feed-forward hidden layer, two sub-layer outputs
+    assert_dropout_acts(net, lambda: net(ids), p=0.2, calls=1 + 2 * 4)
 
 
 def test_generate_lengths_and_top_k_one_is_greedy():
@@ -54,7 +69,7 @@ def test_bad_options_are_clear_errors():
 
 
 def test_fast_dev_run_and_checkpoint_round_trip(tmp_path):
-    dm = CharCorpusDataModule(text="the quick brown fox jumps over the lazy dog. " * 20, context_len=8, batch_size=16)
+    dm = CharCorpusDataModule(text="the quick brown fox jumps over the lazy dog. " * 20, max_len=8, batch_size=16)
     task = CausalLMTask(model=GPT, model_kwargs={**KWARGS, "vocab_size": len(dm.vocab)})
     trainer = fit_fast_dev_run(task, dm)
     assert {"train_loss", "train_perplexity", "val_perplexity", "val_acc"} <= set(trainer.callback_metrics)

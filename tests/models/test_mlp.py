@@ -5,6 +5,7 @@ from dlkit.data import DigitsDataModule
 from dlkit.models.mlp import MLP
 from dlkit.tasks import ClassificationTask
 from tests.helpers import assert_checkpoint_round_trip, fit_fast_dev_run
+from tests.models.dropout import assert_dropout_acts
 
 
 def test_forward_shapes_flat_and_image_inputs():
@@ -18,9 +19,11 @@ def test_no_hidden_layers_is_a_linear_model():
     assert [type(m).__name__ for m in net.layers] == ["Linear"]
 
 
-def test_dropout_is_off_in_eval_mode():
-    net = MLP(in_features=8, out_features=3, hidden_dims=(64,), dropout=0.5).eval()
-    x = torch.randn(2, 8)
+def test_dropout_zeroes_p_in_training_and_nothing_in_eval():
+    net = MLP(in_features=8, out_features=3, hidden_dims=(256, 128), dropout=0.4, activation="tanh")
+    x = torch.randn(32, 8)
+    assert_dropout_acts(net, lambda: net(x), p=0.4, calls=2)  # after each hidden layer
+    net.eval()
     assert torch.equal(net(x), net(x))
 
 

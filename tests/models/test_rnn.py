@@ -44,37 +44,37 @@ def test_cell_and_unroll_reject_bad_shapes():
 
 @pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_recurrent_network_forward_shape(cell):
-    net = RecurrentNetwork(input_size=2, hidden_size=5, out_features=3, cell=cell, num_layers=2, dropout=0.1)
+    net = RecurrentNetwork(in_features=2, hidden_dim=5, out_features=3, cell=cell, num_layers=2, dropout=0.1)
     assert net(torch.randn(4, 7, 2)).shape == (4, 3)
 
 
 @pytest.mark.parametrize("shape", [(4, 7), (4, 7, 3), (4, 0, 2), (1, 4, 7, 2)], ids=["rank2", "features", "empty", "rank4"])
 def test_recurrent_network_bad_input(shape):
     with pytest.raises(ValueError, match=r"Expected sequences of shape \(N, T, 2\) with T >= 1, but got"):
-        RecurrentNetwork(input_size=2, hidden_size=5, out_features=1)(torch.zeros(*shape))
+        RecurrentNetwork(in_features=2, hidden_dim=5, out_features=1)(torch.zeros(*shape))
 
 
 def test_recurrent_network_bad_arguments():
     with pytest.raises(ValueError, match="Expected cell to be one of"):
-        RecurrentNetwork(input_size=1, hidden_size=4, out_features=1, cell="transformer")
+        RecurrentNetwork(in_features=1, hidden_dim=4, out_features=1, cell="transformer")
     with pytest.raises(ValueError, match="Expected forget_bias=0 for cell='rnn'"):
-        RecurrentNetwork(input_size=1, hidden_size=4, out_features=1, cell="rnn", forget_bias=1.0)
+        RecurrentNetwork(in_features=1, hidden_dim=4, out_features=1, cell="rnn", forget_bias=1.0)
     with pytest.raises(TypeError, match="Expected floating-point sequences"):
-        RecurrentNetwork(input_size=1, hidden_size=4, out_features=1)(torch.zeros(2, 3, 1, dtype=torch.long))
+        RecurrentNetwork(in_features=1, hidden_dim=4, out_features=1)(torch.zeros(2, 3, 1, dtype=torch.long))
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_forget_bias_sets_the_memory_gate(cell):
-    net = RecurrentNetwork(input_size=1, hidden_size=4, out_features=1, cell=cell, forget_bias=3.0)
+    net = RecurrentNetwork(in_features=1, hidden_dim=4, out_features=1, cell=cell, forget_bias=3.0)
     total = net.rnn.bias_ih_l0[4:8] + net.rnn.bias_hh_l0[4:8]
     assert torch.equal(total, torch.full((4,), 3.0))
 
 
 def test_recurrent_network_fast_dev_run_and_checkpoint(tmp_path):
-    x, y = long_range_sequences(num_samples=64, seq_len=5, seed=0)
+    x, y = long_range_sequences(num_samples=64, max_len=5, seed=0)
     dm = ArrayDataModule(x=x, y=y, task="classification", normalize=None, batch_size=16)
     task = ClassificationTask(
-        model=RecurrentNetwork, model_kwargs={"input_size": 6, "hidden_size": 4, "out_features": 2}, num_classes=2
+        model=RecurrentNetwork, model_kwargs={"in_features": 6, "hidden_dim": 4, "out_features": 2}, num_classes=2
     )
     trainer = fit_fast_dev_run(task, dm)
     assert_checkpoint_round_trip(trainer, task, dm.test_set.tensors[0], tmp_path / "rnn.ckpt")
@@ -85,7 +85,7 @@ def test_recurrent_network_fast_dev_run_and_checkpoint(tmp_path):
 def test_text_classifier_forward_shape_and_padding(cell, bidirectional):
     torch.manual_seed(0)
     net = RecurrentTextClassifier(
-        vocab_size=20, num_classes=3, embedding_dim=4, hidden_size=5, cell=cell, bidirectional=bidirectional
+        vocab_size=20, num_classes=3, embedding_dim=4, hidden_dim=5, cell=cell, bidirectional=bidirectional
     ).eval()
     tokens = torch.tensor([[3, 4, 5, 0], [6, 7, 8, 9]])
     assert net(tokens).shape == (2, 3)
@@ -132,7 +132,7 @@ def test_text_classifier_fast_dev_run_and_checkpoint(tmp_path):
     dm = TextDataModule(texts=texts, labels=labels, classes=("neg", "pos"), min_freq=1, batch_size=8)
     task = ClassificationTask(
         model=RecurrentTextClassifier,
-        model_kwargs={"vocab_size": len(dm.vocab), "num_classes": 2, "embedding_dim": 4, "hidden_size": 4},
+        model_kwargs={"vocab_size": len(dm.vocab), "num_classes": 2, "embedding_dim": 4, "hidden_dim": 4},
         num_classes=2,
     )
     trainer = fit_fast_dev_run(task, dm)
