@@ -3,6 +3,11 @@
 #   make test   run the whole test suite (unit tests, every page's examples, docstrings, strict site build with the
 #               notebooks executed, link check, and a headless-Chromium test of the served site)
 # Also: make site (build only, into site/), make serve (mkdocs' live-reloading server), make bench.
+#   make robustness   every page's examples, the notebooks and the docstrings again under seed offsets 0-4 x
+#               threads 1 and 4 (10 runs; resumable: one folder per run under .robustness/, a finished piece is
+#               skipped), then docs/robustness.json (committed; the Verification page and the stamps show it).
+#               Pieces: make robustness OFFSETS="0 1" THREADS=1 PIECES="docs/fundamentals dlkit"; aggregate only:
+#               $(PY) -m tools.robustness aggregate
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -11,7 +16,7 @@ STAMP  := $(VENV)/.dlkit-installed
 # The browser test drives Debian's chromium; set DLKIT_CHROMIUM to use another Chromium/Chrome binary instead.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: docs site serve test bench install chromium clean
+.PHONY: docs site serve test bench robustness install chromium clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -47,5 +52,11 @@ test: $(STAMP) chromium
 bench: $(STAMP)
 	$(PY) bench/run.py
 
+OFFSETS ?= 0 1 2 3 4
+THREADS ?= 1 4
+PIECES  ?=
+robustness: $(STAMP)
+	$(PY) -m tools.robustness run --offsets $(OFFSETS) --threads $(THREADS) $(PIECES)
+
 clean:
-	rm -rf site docs/generated .pytest_cache lightning_logs test-artifacts .cache/mkdocs-jupyter
+	rm -rf site docs/generated .pytest_cache lightning_logs test-artifacts .cache/mkdocs-jupyter .robustness

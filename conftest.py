@@ -4,9 +4,14 @@
   (tests/sybil_pages.py); ``<!-- skip: next "reason" -->`` skips one example and the site shows the reason;
 - docstrings: every ``>>>`` example in dlkit/**/*.py;
 - each document is seeded and runs with a pinned thread count; pytest-socket blocks the network (pyproject.toml).
+  ``DLKIT_SEED_OFFSET=k`` shifts every seed by k and ``DLKIT_THREADS=n`` sets the thread count
+  (tests/seed_shift.py; ``make robustness`` runs the pages, notebooks and docstrings under several of each).
+- every claim (a ``>>>`` example with an expected output, an ``assert``) is recorded with its values and margin
+  (tests/claims.py); a failing one shows the values that broke it.
 - ``DLKIT_ACCELERATOR=cpu`` forces the CPU where a GPU is present (dlkit.training.default_accelerator).
-- tests/verification.py records what ran on each page (examples, passed, failed, skipped with reasons, time, device,
-  versions) into docs/generated/verification.json: the site's verification stamps.
+- tests/verification.py records what ran on each page (examples, passed, failed with what failed, skipped with
+  reasons, claims, time, device, seed offset, threads, versions) into docs/generated/verification.json: the site's
+  verification stamps.
 """
 
 import os
@@ -16,9 +21,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from sybil import Sybil  # noqa: E402
 from sybil.parsers.markdown import SkipParser  # noqa: E402
-from sybil.parsers.rest import DocTestParser  # noqa: E402
 
-from tests.sybil_pages import DOCTEST_FLAGS, PageExampleParser, close_document, seed_document  # noqa: E402
+from tests.sybil_pages import PageExampleParser, close_document, docstring_parser, seed_document  # noqa: E402
 
 pages = Sybil(
     parsers=[PageExampleParser(), SkipParser()],
@@ -29,7 +33,7 @@ pages = Sybil(
     name="page",
 )
 docstrings = Sybil(
-    parsers=[DocTestParser(optionflags=DOCTEST_FLAGS)],
+    parsers=[docstring_parser()],
     patterns=["*.py"],
     path="dlkit",
     setup=seed_document,
@@ -37,7 +41,7 @@ docstrings = Sybil(
     name="docstring",
 )
 pytest_collect_file = (pages + docstrings).pytest()
-pytest_plugins = ["tests.verification"]
+pytest_plugins = ["tests.seed_shift", "tests.verification"]  # seed_shift does nothing unless DLKIT_SEED_OFFSET > 0
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -5,12 +5,16 @@ MkDocs renders an include line ``--8<-- "snippets/x.py"`` inside a fence by past
 block with pymdownx's own preprocessor, configured like ``mkdocs.yml``, so the suite runs exactly what a reader
 sees. Each whole-file include is compiled under the snippet's own path, so a failure inside a snippet is
 reported at the snippet's file and line; the page's own lines keep their page line numbers.
+
+Every claim is recorded with its values (tests/claims.py): ``assert`` statements are rewritten when compiled, and
+``>>>`` examples run under ``ClaimRunner``; a failing claim's report names the values that broke it.
 """
 
 from __future__ import annotations
 
 import doctest
 import io
+import os
 import random
 import re
 from collections.abc import Iterable
@@ -19,14 +23,22 @@ from typing import Any
 
 import markdown
 from sybil import Document, Example, Region
+from sybil.evaluators.doctest import DocTestEvaluator, DocTestRunner
+from sybil.parsers.abstract import DocTestStringParser
 from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
+from sybil.parsers.rest import DocTestParser
+
+from tests import claims
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-GENERATED = DOCS / "generated"
+# Where page figures go; the robustness sweep sends its runs' figures elsewhere (the site shows the seed-0 ones).
+GENERATED = Path(os.environ.get("DLKIT_GENERATED_DIR") or DOCS / "generated")
 LANGUAGES = ("python", "pycon")
 DOCTEST_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-THREADS = 2  # torch's CPU results depend on the thread count: pin it so printed numbers are stable
+# torch's CPU results depend on the thread count: pin it so a run repeats on one machine. DLKIT_THREADS overrides it
+# (the robustness sweep runs 1 and 4; tests/seed_shift.py shifts the seeds).
+THREADS = int(os.environ.get("DLKIT_THREADS", "").strip() or 2)
 
 # The same settings as mkdocs.yml's pymdownx.snippets (base_path is the repository root there too).
 _SNIPPETS_CONFIG = {"base_path": [str(ROOT)], "check_paths": True}
@@ -72,8 +84,8 @@ def split_segments(source: str, path: str, first_line: int) -> list[tuple[str, s
 
 
 def _compile(code: str, filename: str, line: int) -> Any:
-    # Leading newlines put each statement on its real line in tracebacks.
-    return compile("\n" * (line - 1) + code, filename, "exec", dont_inherit=True)
+    # Leading newlines put each statement on its real line in tracebacks; asserts report their claims.
+    return claims.compile_with_claims("\n" * (line - 1) + code, filename)
 
 
 def run_python(source: str, namespace: dict[str, Any], path: str, first_line: int) -> None:
@@ -83,6 +95,7 @@ def run_python(source: str, namespace: dict[str, Any], path: str, first_line: in
     except SyntaxError:
         # An include inside an indented block only makes sense whole: run the expanded block as one piece.
         compiled = [_compile("\n".join(expand(source.splitlines())), path, first_line)]
+    claims.install(namespace)
     for code in compiled:
         exec(code, namespace)
 
@@ -90,7 +103,7 @@ def run_python(source: str, namespace: dict[str, Any], path: str, first_line: in
 def run_pycon(source: str, namespace: dict[str, Any], path: str, first_line: int) -> str | None:
     text = "\n".join(expand(source.splitlines())) + "\n"
     test = doctest.DocTestParser().get_doctest(text, namespace, path, path, first_line - 1)
-    runner = doctest.DocTestRunner(optionflags=DOCTEST_FLAGS)
+    runner = claims.ClaimRunner(optionflags=DOCTEST_FLAGS, file=path, first_line=first_line)
     report = io.StringIO()
     runner.run(test, out=report.write, clear_globs=False)
     namespace.update(test.globs)  # later blocks of the page see what this one defined
@@ -119,6 +132,30 @@ def save_figures(page: Path) -> None:
             fig.savefig(out / f"{label}.png", dpi=100, bbox_inches="tight")
     finally:
         plt.close("all")
+
+
+class _ClaimDocTestRunner(claims.ClaimRunner, DocTestRunner):
+    """Sybil's doctest runner (its output checker and report) recording claims."""
+
+
+class ClaimDocTestEvaluator(DocTestEvaluator):
+    """Sybil's docstring evaluator with each ``>>>`` example recorded as a claim of its file and line."""
+
+    def __init__(self, optionflags: int = 0) -> None:
+        self.runner = _ClaimDocTestRunner(optionflags, first_line=1)
+
+    def __call__(self, sybil_example: Example) -> str:
+        __tracebackhide__ = True
+        self.runner.file = claims.relative(sybil_example.path)
+        self.runner.first_line = sybil_example.line - sybil_example.parsed.lineno  # the claim's line in the file
+        return super().__call__(sybil_example)
+
+
+def docstring_parser() -> DocTestParser:
+    """``>>>`` examples of dlkit's docstrings, as Sybil's reST doctest parser finds them, recording claims."""
+    parser = DocTestParser(optionflags=DOCTEST_FLAGS)
+    parser.string_parser = DocTestStringParser(ClaimDocTestEvaluator(DOCTEST_FLAGS))
+    return parser
 
 
 class PageExampleParser:

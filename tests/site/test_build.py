@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.site.conftest import ROOT
-from tools.mkdocs_hooks import parse_topics, reference_modules, show_skips, topics_text
+from tools.hooks.coverage import parse_topics, topics_text
+from tools.hooks.reference import reference_modules
+from tools.hooks.skips import show_skips
 
 pytestmark = pytest.mark.site
 
@@ -126,16 +128,22 @@ def test_every_page_has_a_verification_stamp(built_site: Path) -> None:
     assert f'data-status="{expected}"' in feed_forward  # in `make test` its examples ran earlier in this session
 
 
-def test_verification_page_lists_every_page_slowest_first(built_site: Path) -> None:
+def test_verification_page_lists_every_page_weakest_first(built_site: Path) -> None:
     html = (built_site / "verification" / "index.html").read_text()
-    rows = re.findall(r"<tr data-status=\"([^\"]+)\"><td><a href=\"([^\"]+)\">.*?</tr>", html)
+    pages_table = html.split('id="weakest-claims"')[0]  # the table of pages, not the weakest claims after it
+    rows = re.findall(r'<tr data-status="([^"]+)"(?: data-margin="([^"]+)")?><td><a href="([^"]+)">.*?</tr>',
+                      pages_table)
     assert len(rows) == sum(1 for p in built_site.rglob("index.html") if "generated" not in p.parts)
-    times = [float(t) * (60 if unit == "min" else 1) for t, unit in re.findall(r"<td>([\d.]+) (s|min)</td><td>", html)]
-    assert len(times) >= 3
-    assert times == sorted(times, reverse=True)
+    rank = {"failed": 0, "fragile": 1, "passed": 2, "not yet verified": 3, "no examples": 4}
+    assert [rank[status] for status, _, _ in rows] == sorted(rank[status] for status, _, _ in rows)
+    for status in rank:  # within a status, the smallest margin first; pages without a margin last
+        margins = [float(m) if m else float("inf") for s, m, _ in rows if s == status]
+        assert margins == sorted(margins), status
     entries = json.loads((built_site / "verification.json").read_text())["entries"]
     for notebook in NOTEBOOKS:
         assert entries[str(notebook.relative_to(ROOT))]["failed"] == 0
+    if (DOCS / "robustness.json").exists():  # the committed sweep report is rendered and served
+        assert "Robustness sweep" in html and (built_site / "robustness.json").exists()
 
 
 def test_coverage_page_lists_every_topic(built_site: Path) -> None:

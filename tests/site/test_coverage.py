@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from tests.site.conftest import ROOT
-from tools.mkdocs_hooks import TOPICS_COPY, TOPICS_SHARED, notebook_covers, parse_topics, split_list_items, topics_text
+from tools.hooks.coverage import TOPICS_COPY, TOPICS_SHARED, notebook_covers, parse_topics, split_list_items, topics_text
 
 DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))

@@ -1,0 +1,69 @@
+"""Notebook pages (Jupytext percent-format ``docs/projects/*.py``, executed by mkdocs-jupyter on every build).
+
+nbconvert's MathJax loader is removed (KaTeX from ``docs/assets/katex`` renders all math), the notebook is offered
+for download as ``.ipynb`` and as its Jupytext ``.py`` source, and the build's own execution is the notebook's
+verification entry (a cell that raises fails the build, so an executed notebook passed every cell).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tools.hooks.verification import environment
+
+NOTEBOOK_SUFFIX = ".py"
+MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
+
+
+def is_notebook(page: Any) -> bool:
+    return page.file.src_uri.endswith(NOTEBOOK_SUFFIX) and page.file.abs_src_path is not None
+
+
+def strip_mathjax(content: str) -> str:
+    return MATHJAX.sub("", content)
+
+
+def executed_by_build(config: Any) -> bool:
+    plugins = config["plugins"]
+    return bool(plugins["mkdocs-jupyter"].config["execute"]) if "mkdocs-jupyter" in plugins else False
+
+
+def code_cells(path: Path) -> int:
+    import jupytext
+
+    return sum(cell.cell_type == "code" for cell in jupytext.read(path).cells)
+
+
+def notebook_entry(path: Path, seconds: float) -> dict[str, Any]:
+    """The verification entry of a notebook this build executed: every code cell ran without raising."""
+    from dlkit.training import describe_device
+
+    cells = code_cells(path)
+    return {
+        "kind": "notebook cells", "examples": cells, "passed": cells, "failed": 0, "skipped": 0,
+        "skip_reasons": [], "seconds": round(seconds, 2), "device": describe_device(),
+        "run_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "runner": "the site build (mkdocs-jupyter, allow_errors: false)", **environment(),
+    }
+
+
+def download_buttons(name: str) -> str:
+    return (
+        '\n<p class="dlkit-downloads">'
+        f'<a class="md-button" href="{name}.ipynb" download>Download the notebook (.ipynb)</a> '
+        f'<a class="md-button" href="{name}.py" download>Jupytext source (.py)</a></p>'
+    )
+
+
+def write_downloads(page: Any) -> None:
+    """Put ``<name>.ipynb`` and the ``.py`` source beside the notebook's built page."""
+    import jupytext
+
+    dest = Path(page.file.abs_dest_path).parent
+    dest.mkdir(parents=True, exist_ok=True)
+    source = Path(page.file.abs_src_path)
+    jupytext.write(jupytext.read(source), dest / f"{source.stem}.ipynb", fmt="ipynb")
+    (dest / source.name).write_text(source.read_text())
