@@ -12,6 +12,8 @@ cnn_task = ClassificationTask(
     model_kwargs={"in_channels": 1, "num_classes": 10, "image_size": 8, "channels": (32, 64), "dropout": 0.2},
     num_classes=10,
     lr=3e-3,
+    scheduler="cosine",  # anneal the learning rate to 0 over the 12 epochs: the last epochs settle, not jump
+    scheduler_kwargs={"T_max": 12},
 )
 cnn_trainer = make_trainer(max_epochs=12)
 cnn_trainer.fit(cnn_task, datamodule=image_data)

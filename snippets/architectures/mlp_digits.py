@@ -1,9 +1,10 @@
 import pytorch_lightning as pl
 
+from dlkit.callbacks import History
 from dlkit.data import DigitsDataModule
 from dlkit.models.mlp import MLP
 from dlkit.tasks import ClassificationTask
-from dlkit.training import History, make_trainer
+from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 datamodule = DigitsDataModule(as_images=False, batch_size=64)  # 64 pixels per digit, standardised on train

@@ -11,7 +11,7 @@ patch_size = 4
 patches = images.unfold(2, patch_size, patch_size).unfold(3, patch_size, patch_size)  # (N, C, 2, 2, p, p)
 patches = patches.permute(0, 2, 3, 1, 4, 5).reshape(2, -1, 1 * patch_size * patch_size)  # (N, 4, 16)
 
-vit = ViT(in_channels=1, num_classes=10, image_size=8, patch_size=patch_size, dim=64, depth=2, num_heads=4)
+vit = ViT(in_channels=1, num_classes=10, image_size=8, patch_size=patch_size, d_model=64, num_layers=2, num_heads=4)
 embedding = vit.patch_embedding.projection  # a Conv2d with kernel size = stride = patch size
 with torch.no_grad():
     tokens_by_hand = patches @ embedding.weight.reshape(64, -1).T + embedding.bias  # (N, 4, 64): one shared matrix

@@ -2,9 +2,10 @@ import pytorch_lightning as pl
 import torch
 from sklearn.datasets import load_digits
 
+from dlkit.callbacks import GeneratedSamples
 from dlkit.data import ArrayDataModule
 from dlkit.models.gan import DCGANDiscriminator, DCGANGenerator
-from dlkit.tasks.gan import GANTask, GeneratedSamples
+from dlkit.tasks.gan import GANTask
 from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)

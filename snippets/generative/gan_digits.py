@@ -1,10 +1,11 @@
 import pytorch_lightning as pl
 from sklearn.datasets import load_digits
 
+from dlkit.callbacks import GeneratedSamples, History
 from dlkit.data import ArrayDataModule
 from dlkit.models.gan import MLPDiscriminator, MLPGenerator
-from dlkit.tasks.gan import GANTask, GeneratedSamples
-from dlkit.training import History, make_trainer
+from dlkit.tasks.gan import GANTask
+from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 digits = load_digits()

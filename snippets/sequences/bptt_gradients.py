@@ -17,8 +17,10 @@ cell = ScratchRNNCell.from_torch(rnn)
 x_again = x.detach().clone().requires_grad_(True)
 outputs_by_hand, _ = unroll(cell, x_again)
 outputs_by_hand[:, -1].pow(2).mean().backward()
-assert torch.allclose(outputs_by_hand, outputs, atol=1e-6)
-assert torch.allclose(x_again.grad, x.grad, atol=1e-6)
+torch.testing.assert_close(outputs_by_hand, outputs)
+torch.testing.assert_close(x_again.grad, x.grad)
+# The gradients span many orders of magnitude: compare each step's gradient norm relatively, the tiny ones too.
+torch.testing.assert_close(x_again.grad.norm(dim=(0, 2)), grad_per_step, rtol=1e-4, atol=0.0)
 
 ratio = (grad_per_step[0] / grad_per_step[-1]).item()
 print(f"gradient at step 1 / gradient at step 40: {ratio:.1e}")

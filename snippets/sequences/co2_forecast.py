@@ -14,7 +14,7 @@ datamodule = ForecastDataModule(series=co2, window=24, val_size=36, test_size=60
 pl.seed_everything(0, verbose=False)
 task = RegressionTask(
     model=RecurrentNetwork,
-    model_kwargs={"input_size": 1, "hidden_size": 32, "out_features": 1, "cell": "lstm"},
+    model_kwargs={"in_features": 1, "hidden_dim": 32, "out_features": 1, "cell": "lstm"},
     lr=1e-2,
 )
 trainer = make_trainer(max_epochs=25)

@@ -7,7 +7,7 @@ from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
 # 3,000 one-hot sequences of 60 steps: the class is the first symbol, the other 59 are noise.
-x, y = long_range_sequences(num_samples=3000, seq_len=60, num_classes=2, num_noise_symbols=4, seed=0)
+x, y = long_range_sequences(num_samples=3000, max_len=60, num_classes=2, num_noise_symbols=4, seed=0)
 datamodule = ArrayDataModule(x=x, y=y, task="classification", normalize=None, batch_size=50)
 
 test_acc = {}
@@ -16,7 +16,7 @@ for name, cell, forget_bias in runs:
     pl.seed_everything(0, verbose=False)
     task = ClassificationTask(
         model=RecurrentNetwork,
-        model_kwargs={"input_size": 6, "hidden_size": 16, "out_features": 2, "cell": cell, "forget_bias": forget_bias},
+        model_kwargs={"in_features": 6, "hidden_dim": 16, "out_features": 2, "cell": cell, "forget_bias": forget_bias},
         num_classes=2,
         lr=3e-3,
     )

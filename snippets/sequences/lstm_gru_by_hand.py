@@ -10,13 +10,14 @@ lstm = nn.LSTM(input_size=3, hidden_size=5, batch_first=True)
 outputs, (h_n, c_n) = lstm(x)
 lstm_cell = ScratchLSTMCell.from_torch(lstm)  # same weights, gates written out (i, f, g, o)
 outputs_by_hand, (h, c) = unroll(lstm_cell, x)
-assert torch.allclose(outputs_by_hand, outputs, atol=1e-6)  # every hidden state h_t
-assert torch.allclose(h, h_n[0], atol=1e-6) and torch.allclose(c, c_n[0], atol=1e-6)  # final h and cell state c
+torch.testing.assert_close(outputs_by_hand, outputs)  # every hidden state h_t (float32 tolerances)
+torch.testing.assert_close(h, h_n[0])  # the final hidden state h
+torch.testing.assert_close(c, c_n[0])  # and the final cell state c
 
 gru = nn.GRU(input_size=3, hidden_size=5, batch_first=True)
 outputs, h_n = gru(x)
 gru_cell = ScratchGRUCell.from_torch(gru)  # same weights, gates written out (r, z, n)
 outputs_by_hand, h = unroll(gru_cell, x)
-assert torch.allclose(outputs_by_hand, outputs, atol=1e-6)
-assert torch.allclose(h, h_n[0], atol=1e-6)
+torch.testing.assert_close(outputs_by_hand, outputs)
+torch.testing.assert_close(h, h_n[0])
 print("hand-written LSTM and GRU cells equal nn.LSTM and nn.GRU at all 9 steps")

@@ -6,7 +6,7 @@ from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
 # 4,000 tweets drawn at random from the negative and positive ones; 70% train, 10% validation, 20% test.
-datamodule = TweetsDataModule(classes=("negative", "positive"), num_samples=4000, max_length=40, min_freq=2, seed=0)
+datamodule = TweetsDataModule(classes=("negative", "positive"), num_samples=4000, max_len=40, min_freq=2, seed=0)
 
 pl.seed_everything(0, verbose=False)
 lstm_task = ClassificationTask(
@@ -15,7 +15,7 @@ lstm_task = ClassificationTask(
         "vocab_size": len(datamodule.vocab),
         "num_classes": 2,
         "embedding_dim": 32,
-        "hidden_size": 32,
+        "hidden_dim": 32,
         "cell": "lstm",
         "pad_id": datamodule.vocab.pad_id,
     },

@@ -1,11 +1,12 @@
 import pytorch_lightning as pl
 from torch.utils.data import DataLoader, TensorDataset
 
+from dlkit.callbacks import History
 from dlkit.data.structured import topic_sequences
 from dlkit.models.bert import BERT, BERTClassifier
 from dlkit.tasks import ClassificationTask
 from dlkit.tasks.language_model import MaskedLMTask
-from dlkit.training import History, make_trainer
+from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 num_topics, words_per_topic, mask_id = 4, 24, 0  # 96 words (ids 1..96) + [MASK] (id 0)
@@ -13,7 +14,7 @@ kwargs = {"vocab_size": 1 + num_topics * words_per_topic, "max_len": 12, "d_mode
 
 # 1. Self-supervised: 2,000 unlabelled sentences of 12 words, a quarter of them hidden at every step
 #    (and 1,000 held-out sentences with fixed masks to measure the masked-word accuracy).
-text, _ = topic_sequences(3000, length=12, num_topics=num_topics, words_per_topic=words_per_topic, seed=1)
+text, _ = topic_sequences(3000, max_len=12, num_topics=num_topics, words_per_topic=words_per_topic, seed=1)
 pretrain_task = MaskedLMTask(model=BERT, model_kwargs=kwargs, mask_id=mask_id, mask_prob=0.25, lr=3e-3)
 pretrain_history = History()
 make_trainer(max_epochs=8, callbacks=[pretrain_history]).fit(
@@ -22,9 +23,9 @@ make_trainer(max_epochs=8, callbacks=[pretrain_history]).fit(
 )
 
 # 2. Downstream: name the topic of a 4-word sequence, from 8 labelled examples (2 per topic).
-x_few, y_few = topic_sequences(8, length=4, num_topics=num_topics, words_per_topic=words_per_topic,
+x_few, y_few = topic_sequences(8, max_len=4, num_topics=num_topics, words_per_topic=words_per_topic,
                                balanced=True, seed=2)
-x_test, y_test = topic_sequences(800, length=4, num_topics=num_topics, words_per_topic=words_per_topic, seed=3)
+x_test, y_test = topic_sequences(800, max_len=4, num_topics=num_topics, words_per_topic=words_per_topic, seed=3)
 
 
 def fine_tune(pretrained=None, freeze=False, lr=1e-3):

@@ -4,10 +4,11 @@ import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 
+from dlkit.callbacks import History
 from dlkit.data.corpus import CharCorpusDataModule, python_reference_corpus
 from dlkit.models.gpt import GPT
 from dlkit.tasks.language_model import CausalLMTask
-from dlkit.training import History, make_trainer
+from dlkit.training import make_trainer
 
 
 def perplexity_by_hand(task, data):
@@ -23,7 +24,7 @@ def perplexity_by_hand(task, data):
 
 pl.seed_everything(0, verbose=False)
 text = "\n\n".join(python_reference_corpus().values())  # Python's language reference, ~465,000 characters
-corpus = CharCorpusDataModule(text=text, context_len=64, batch_size=64, val_fraction=0.02)
+corpus = CharCorpusDataModule(text=text, max_len=64, batch_size=64, val_fraction=0.02)
 gpt_task = CausalLMTask(
     model=GPT,
     model_kwargs={"vocab_size": len(corpus.vocab), "max_len": 64, "d_model": 64, "num_heads": 4, "num_layers": 2},

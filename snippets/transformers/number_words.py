@@ -1,9 +1,10 @@
 import pytorch_lightning as pl
 
+from dlkit.callbacks import History
 from dlkit.data.seq2seq import NumberWordsDataModule
 from dlkit.models.transformer import Seq2SeqTransformer
 from dlkit.tasks.seq2seq import Seq2SeqTask
-from dlkit.training import History, make_trainer
+from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 numbers = NumberWordsDataModule(max_number=9999, num_train=3000, num_val=300, num_test=500, batch_size=100)
