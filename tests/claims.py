@@ -121,7 +121,7 @@ def _closeness(function: Any, args: list[Any], kwargs: dict[str, Any]) -> tuple[
         if module.startswith("torch") or "torch" in type(a).__module__:
             import torch
 
-            ta, tb = torch.as_tensor(a).double(), torch.as_tensor(b).double()
+            ta, tb = (torch.as_tensor(t).detach().cpu().double() for t in (a, b))  # a record, not part of any graph
             diff, tol = (ta - tb).abs(), atol + rtol * tb.abs()
             worst = int(((tol - diff) / tol.clamp_min(1e-300)).argmin())
             d, t = float(diff.flatten()[worst]), float(tol.flatten()[worst]) if tol.dim() else float(tol)

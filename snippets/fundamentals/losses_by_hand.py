@@ -1,3 +1,5 @@
+import math
+
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import hinge_loss  # an independent implementation of the binary hinge
@@ -28,7 +30,7 @@ assert torch.allclose(cross_entropy, F.cross_entropy(logits, labels))
 # Hinge (SVM) loss: labels as -1/+1, penalise scores on the wrong side of the margin 1.
 signs = 2 * t - 1
 hinge = torch.clamp(1 - signs * s, min=0).mean()                       # (1/N) sum max(0, 1 - y s)
-assert abs(hinge.item() - hinge_loss(signs.numpy(), s.numpy())) < 1e-6   # scikit-learn's SVM hinge
+assert math.isclose(hinge.item(), hinge_loss(signs.numpy(), s.numpy()), rel_tol=1e-6)   # scikit-learn's SVM hinge
 # Multi-class hinge: every wrong class scoring within 1 of the true class costs the difference.
 true_score = logits[torch.arange(N), labels].unsqueeze(1)                # (N, 1)
 margins = torch.clamp(1 - true_score + logits, min=0)                    # (N, C)
@@ -36,5 +38,5 @@ margins[torch.arange(N), labels] = 0
 multi_hinge = (margins.sum(dim=1) / C).mean()
 assert torch.allclose(multi_hinge, F.multi_margin_loss(logits, labels))
 
-for name, value in [("MSE", mse), ("MAE", mae), ("BCE", bce), ("CE", cross_entropy), ("hinge", hinge)]:
-    print(f"{name:6s}{value.item():.4f}")
+for name, value in [("MSE", mse), ("MAE", mae), ("BCE", bce), ("CE", cross_entropy), ("hinge", hinge), ("multi-hinge", multi_hinge)]:
+    print(f"{name:12s}{value.item():.4f}")

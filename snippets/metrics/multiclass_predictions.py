@@ -20,7 +20,7 @@ data = ArrayDataModule(x=x, y=y, task="classification", batch_size=128, seed=0)
 three_class_task = ClassificationTask(
     model=MLP, model_kwargs={"in_features": 10, "out_features": 3, "hidden_dims": (32,)}, num_classes=3, lr=3e-3
 )
-make_trainer(max_epochs=15).fit(three_class_task, datamodule=data)
+make_trainer(max_epochs=40).fit(three_class_task, datamodule=data)  # 40 epochs: long enough to learn the rare class
 
 # Class probabilities (300, 3) and true classes (300,) of the test split, on the CPU.
 class_probabilities, y_true = collect_predictions(three_class_task, data.test_dataloader())
