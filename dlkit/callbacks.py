@@ -50,7 +50,7 @@ class History(Callback):
 
 
 class GradientNormLogger(Callback):
-    r"""Record the gradient norm :math:`\lVert \nabla_w \mathcal{L} \rVert_p` of every parameter at every training step.
+    r"""Record the gradient norm $\lVert \nabla_w \mathcal{L} \rVert_p$ of every parameter at every training step.
 
     The norms are taken just before the optimiser step and **before** gradient clipping
     (``Trainer(gradient_clip_val=...)``), so they show the gradients the loss really produced.
@@ -60,7 +60,7 @@ class GradientNormLogger(Callback):
     parameter's norm per step. Names are the module's ``named_parameters()`` names.
 
     Args:
-        norm_type: the :math:`p` of the norm (``2.0`` is the Euclidean norm).
+        norm_type: the $p$ of the norm (``2.0`` is the Euclidean norm).
         weights_only: record only weight matrices and kernels (``ndim > 1``), leaving out biases and norm scales.
         log: also send each norm to the Trainer's logger as ``grad_norm/<name>`` (per step).
 

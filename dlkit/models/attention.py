@@ -4,9 +4,9 @@ Read top to bottom: the masks, the functional attention, additive attention, the
 
 Every attention mechanism computes weights from queries and keys and returns a weighted average of the values:
 
-.. math::
-
-    \operatorname{Attention}(Q, K, V) = \operatorname{softmax}(\operatorname{score}(Q, K))\, V
+$$
+\operatorname{Attention}(Q, K, V) = \operatorname{softmax}(\operatorname{score}(Q, K))\, V
+$$
 
 Masks are boolean and say where a query **may** look (``True`` = attend), the convention of
 ``torch.nn.functional.scaled_dot_product_attention``. ``nn.MultiheadAttention`` uses the opposite convention
@@ -107,14 +107,14 @@ def dot_product_attention(
     mask: torch.Tensor | None = None,
     scale: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Dot-product attention :math:`\operatorname{softmax}(s\, Q K^\top)\, V`, with masked scores set to :math:`-\infty`.
+    r"""Dot-product attention $\operatorname{softmax}(s\, Q K^\top)\, V$, with masked scores set to $-\infty$.
 
     Args:
         query: ``(..., T_q, d)``.
         key: ``(..., T_k, d)``.
         value: ``(..., T_k, d_v)``.
         mask: boolean, broadcastable to ``(..., T_q, T_k)``; ``True`` where a query may attend to a key.
-        scale: factor :math:`s` on the scores (``1.0``: plain dot product).
+        scale: factor $s$ on the scores (``1.0``: plain dot product).
 
     Returns:
         ``(output, weights)``: ``(..., T_q, d_v)`` and the attention weights ``(..., T_q, T_k)`` (rows sum to 1).
@@ -141,9 +141,9 @@ def dot_product_attention(
 def scaled_dot_product_attention(
     query: torch.Tensor, key: torch.Tensor, value: torch.Tensor, *, mask: torch.Tensor | None = None
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    r"""Scaled dot-product attention :math:`\operatorname{softmax}\big(Q K^\top / \sqrt{d}\big)\, V` (Vaswani et al.).
+    r"""Scaled dot-product attention $\operatorname{softmax}\big(Q K^\top / \sqrt{d}\big)\, V$ (Vaswani et al.).
 
-    Dividing by :math:`\sqrt{d}` keeps the scores' variance near 1 whatever the width ``d``, so the softmax does not
+    Dividing by $\sqrt{d}$ keeps the scores' variance near 1 whatever the width ``d``, so the softmax does not
     saturate. Same arguments and returns as ``dot_product_attention``.
 
     Example:
@@ -160,8 +160,8 @@ def scaled_dot_product_attention(
 
 # ------------------------------------------------------------------------------------ additive attention
 class AdditiveAttention(nn.Module):
-    r"""Additive (Bahdanau) attention: the score of query :math:`q` and key :math:`k` is a small MLP,
-    :math:`\operatorname{score}(q, k) = w^\top \tanh(W_q q + W_k k)`.
+    r"""Additive (Bahdanau) attention: the score of query $q$ and key $k$ is a small MLP,
+    $\operatorname{score}(q, k) = w^\top \tanh(W_q q + W_k k)$.
 
     Queries and keys may have different widths, and no scaling is needed.
 
@@ -222,10 +222,10 @@ class AdditiveAttention(nn.Module):
 class MultiHeadAttention(nn.Module):
     r"""Multi-head attention, written out: project, split into heads, attend per head, merge, project.
 
-    .. math::
-
-        \operatorname{head}_i = \operatorname{Attention}(Q W^Q_i, K W^K_i, V W^V_i), \quad
-        \operatorname{MultiHead}(Q, K, V) = [\operatorname{head}_1; \dots; \operatorname{head}_h]\, W^O
+    $$
+    \operatorname{head}_i = \operatorname{Attention}(Q W^Q_i, K W^K_i, V W^V_i), \quad
+    \operatorname{MultiHead}(Q, K, V) = [\operatorname{head}_1; \dots; \operatorname{head}_h]\, W^O
+    $$
 
     Each head works in ``d_model // num_heads`` dimensions, so all heads together cost about as much as one
     full-width head. Inputs are batch first, ``(B, T, d_model)``.

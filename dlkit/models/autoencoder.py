@@ -21,9 +21,9 @@ OUTPUT_ACTIVATIONS = {"sigmoid": nn.Sigmoid, "tanh": nn.Tanh, None: nn.Identity}
 
 
 class Autoencoder(nn.Module):
-    r"""An undercomplete autoencoder: :math:`\hat x = g(f(x))` with a code :math:`z = f(x)` smaller than :math:`x`.
+    r"""An undercomplete autoencoder: $\hat x = g(f(x))$ with a code $z = f(x)$ smaller than $x$.
 
-    The encoder :math:`f` is an MLP ``in_features -> hidden_dims -> latent_dim``; the decoder :math:`g` mirrors it,
+    The encoder $f$ is an MLP ``in_features -> hidden_dims -> latent_dim``; the decoder $g$ mirrors it,
     ``latent_dim -> reversed(hidden_dims) -> in_features``, followed by ``output_activation``. Because
     ``latent_dim < in_features``, the network cannot copy its input: it must learn a compressed code.
     Inputs ``(N, *)`` are flattened; the reconstruction has the input's shape.

@@ -1,7 +1,7 @@
 r"""DenseNet (Huang et al., 2017): inside a dense block every layer sees the feature maps of all earlier layers.
 
-Layer :math:`\ell` of a block computes :math:`x_\ell = H_\ell([x_0, x_1, \dots, x_{\ell-1}])`, where
-:math:`[\cdot]` concatenates along the channels and :math:`H_\ell` is ``BN -> ReLU -> 3x3 conv`` with
+Layer $\ell$ of a block computes $x_\ell = H_\ell([x_0, x_1, \dots, x_{\ell-1}])$, where
+$[\cdot]$ concatenates along the channels and $H_\ell$ is ``BN -> ReLU -> 3x3 conv`` with
 ``growth_rate`` output channels. Transition layers (``BN -> ReLU -> 1x1 conv -> 2x2 average pool``) between blocks
 shrink the channels and halve the size.
 
@@ -29,7 +29,7 @@ def _bn_relu_conv(in_channels: int, out_channels: int, kernel_size: int) -> nn.S
 
 
 class DenseNetBlock(nn.Module):
-    r"""``num_layers`` layers, each adding ``growth_rate`` channels: :math:`x_\ell = H_\ell([x_0, \dots, x_{\ell-1}])`.
+    r"""``num_layers`` layers, each adding ``growth_rate`` channels: $x_\ell = H_\ell([x_0, \dots, x_{\ell-1}])$.
 
     The output has ``in_channels + num_layers * growth_rate`` channels and the input's height and width.
 

@@ -104,7 +104,7 @@ class MLPGenerator(_Generator):
     """A fully connected generator: noise (and label embedding) -> hidden layers -> ``tanh`` image.
 
     Args:
-        latent_dim: size of the noise vector :math:`z`, at least 1.
+        latent_dim: size of the noise vector $z$, at least 1.
         image_size: height and width of the square output images.
         out_channels: channels of the images it writes (its discriminator's ``in_channels``).
         hidden_dims: widths of the hidden layers (LeakyReLU).

@@ -3,7 +3,7 @@ r"""A GPT-style decoder-only language model, and text generation with temperatur
 Read top to bottom: the network (token + learned position embeddings, causal transformer blocks, a linear head to
 next-token logits), then ``generate``. A GPT block is dlkit's one transformer block
 (``dlkit.models.transformer.TransformerEncoderBlock``: pre-norm, GELU feed-forward) with ``causal=True``: position
-:math:`t` sees tokens :math:`\le t` only, so the logits at :math:`t` predict token :math:`t + 1`.
+$t$ sees tokens $\le t$ only, so the logits at $t$ predict token $t + 1$.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ __all__ = ["GPT"]
 
 
 class GPT(nn.Module):
-    r"""Decoder-only transformer language model: :math:`p(x_{t+1} \mid x_{\le t})` for every position at once.
+    r"""Decoder-only transformer language model: $p(x_{t+1} \mid x_{\le t})$ for every position at once.
 
     Args:
         vocab_size: number of tokens.
@@ -75,8 +75,8 @@ class GPT(nn.Module):
     ) -> torch.Tensor:
         r"""Append ``max_new_tokens`` sampled tokens to the prompt ``ids`` ``(B, T)``; returns ``(B, T + max_new_tokens)``.
 
-        Each step samples from :math:`\operatorname{softmax}(z / \tau)` over the ``top_k`` largest logits :math:`z`:
-        a temperature :math:`\tau < 1` sharpens the distribution (more predictable text), :math:`\tau > 1` flattens
+        Each step samples from $\operatorname{softmax}(z / \tau)$ over the ``top_k`` largest logits $z$:
+        a temperature $\tau < 1$ sharpens the distribution (more predictable text), $\tau > 1$ flattens
         it; ``top_k`` forbids all but the ``k`` most likely tokens. Call ``eval()`` first to switch dropout off.
 
         Args:

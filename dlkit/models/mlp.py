@@ -18,7 +18,7 @@ _ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "tanh": nn.Tanh, "sigmoid": nn
 class MLP(nn.Module):
     r"""A feed-forward network: ``Linear -> activation -> Dropout`` per hidden layer, then a linear output layer.
 
-    Each hidden layer computes :math:`h = \phi(W x + b)`; the output layer returns raw scores (logits for
+    Each hidden layer computes $h = \phi(W x + b)$; the output layer returns raw scores (logits for
     classification, values for regression). Inputs of shape ``(N, *)`` are flattened to ``(N, in_features)``,
     so an MLP takes digit images ``(N, 1, 8, 8)`` as well as flat vectors ``(N, 64)``.
 

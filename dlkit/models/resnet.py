@@ -1,7 +1,7 @@
 r"""ResNet with basic residual blocks (He et al., 2016): each block learns a correction added to its input.
 
-A residual block computes :math:`y = \operatorname{ReLU}(F(x) + s(x))`, where :math:`F` is two 3x3 convolutions
-and :math:`s` the shortcut: the identity, or a 1x1 convolution where the block changes the channels or the size.
+A residual block computes $y = \operatorname{ReLU}(F(x) + s(x))$, where $F$ is two 3x3 convolutions
+and $s$ the shortcut: the identity, or a 1x1 convolution where the block changes the channels or the size.
 
 Read top to bottom: the basic block, then the network.
 """
@@ -19,7 +19,7 @@ __all__ = ["ResNet", "ResNetBasicBlock"]
 
 
 class ResNetBasicBlock(nn.Module):
-    r"""Two ``3x3 convolution -> batch norm`` layers plus a shortcut: :math:`y = \operatorname{ReLU}(F(x) + s(x))`.
+    r"""Two ``3x3 convolution -> batch norm`` layers plus a shortcut: $y = \operatorname{ReLU}(F(x) + s(x))$.
 
     Args:
         in_channels: channels of the block's input.

@@ -77,7 +77,7 @@ class _ScratchCell(nn.Module):
 
 
 class ScratchRNNCell(_ScratchCell):
-    r"""One step of the Elman RNN, :math:`h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})`.
+    r"""One step of the Elman RNN, $h_t = \tanh(W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh})$.
 
     Equals one step of ``nn.RNN`` (tanh) given the same weights.
 
@@ -100,11 +100,11 @@ class ScratchRNNCell(_ScratchCell):
 
 
 class ScratchLSTMCell(_ScratchCell):
-    r"""One step of the LSTM: gates decide what the cell state :math:`c` forgets, stores and shows.
+    r"""One step of the LSTM: gates decide what the cell state $c$ forgets, stores and shows.
 
-    The four gates come from one stacked product :math:`W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}`, split into
-    chunks :math:`i, f, g, o` (input, forget, candidate, output) squashed by :math:`\sigma, \sigma, \tanh, \sigma`.
-    Then :math:`c_t = f \odot c_{t-1} + i \odot g` and :math:`h_t = o \odot \tanh(c_t)`.
+    The four gates come from one stacked product $W_{ih} x_t + b_{ih} + W_{hh} h_{t-1} + b_{hh}$, split into
+    chunks $i, f, g, o$ (input, forget, candidate, output) squashed by $\sigma, \sigma, \tanh, \sigma$.
+    Then $c_t = f \odot c_{t-1} + i \odot g$ and $h_t = o \odot \tanh(c_t)$.
 
     Equals one step of ``nn.LSTM`` given the same weights. The state is the pair ``(h, c)``.
 
@@ -140,12 +140,12 @@ class ScratchLSTMCell(_ScratchCell):
 
 
 class ScratchGRUCell(_ScratchCell):
-    r"""One step of the GRU: a reset gate :math:`r` and an update gate :math:`z`, no separate cell state.
+    r"""One step of the GRU: a reset gate $r$ and an update gate $z$, no separate cell state.
 
-    :math:`r = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})` and
-    :math:`z = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})`; the candidate
-    :math:`n = \tanh(W_{in} x_t + b_{in} + r \odot (W_{hn} h_{t-1} + b_{hn}))`; then
-    :math:`h_t = (1 - z) \odot n + z \odot h_{t-1}`.
+    $r = \sigma(W_{ir} x_t + b_{ir} + W_{hr} h_{t-1} + b_{hr})$ and
+    $z = \sigma(W_{iz} x_t + b_{iz} + W_{hz} h_{t-1} + b_{hz})$; the candidate
+    $n = \tanh(W_{in} x_t + b_{in} + r \odot (W_{hn} h_{t-1} + b_{hn}))$; then
+    $h_t = (1 - z) \odot n + z \odot h_{t-1}$.
 
     Equals one step of ``nn.GRU`` given the same weights.
 
@@ -244,7 +244,7 @@ class RecurrentNetwork(nn.Module):
     r"""A recurrent layer over sequences of feature vectors, then a linear head on the last hidden state.
 
     ``(N, T, in_features)`` goes through ``nn.RNN``, ``nn.LSTM`` or ``nn.GRU``; the hidden state after the last
-    step, :math:`h_T`, is mapped to ``out_features`` values: class logits (``ClassificationTask``) or the next
+    step, $h_T$, is mapped to ``out_features`` values: class logits (``ClassificationTask``) or the next
     value of a time series (``RegressionTask``).
 
     Args:

@@ -33,10 +33,10 @@ __all__ = [
 # ---------------------------------------------------------------------------------- positional encoding
 def sinusoidal_positional_encoding(max_len: int, d_model: int) -> torch.Tensor:
     r"""The table ``(max_len, d_model)`` of Vaswani et al.:
-    :math:`PE_{p, 2i} = \sin(p / 10000^{2i/d})`, :math:`PE_{p, 2i+1} = \cos(p / 10000^{2i/d})`.
+    $PE_{p, 2i} = \sin(p / 10000^{2i/d})$, $PE_{p, 2i+1} = \cos(p / 10000^{2i/d})$.
 
-    Each pair of columns is a sine/cosine at one frequency, from one turn per :math:`2\pi` positions down to one
-    per :math:`2\pi \cdot 10000`, so every position gets a distinct code and nearby positions similar codes.
+    Each pair of columns is a sine/cosine at one frequency, from one turn per $2\pi$ positions down to one
+    per $2\pi \cdot 10000$, so every position gets a distinct code and nearby positions similar codes.
 
     Example:
         >>> from dlkit.models.transformer import sinusoidal_positional_encoding
@@ -104,7 +104,7 @@ def check_token_ids(ids: torch.Tensor, *, vocab_size: int, max_len: int, name: s
 
 def init_gpt_weights(module: nn.Module) -> None:
     """GPT-2's initialisation, for ``model.apply(init_gpt_weights)``: linear and embedding weights from
-    :math:`N(0, 0.02^2)`, zero biases. Small embeddings keep the first logits of a tied output layer near zero, so
+    $N(0, 0.02^2)$, zero biases. Small embeddings keep the first logits of a tied output layer near zero, so
     an untrained language model starts close to uniform (perplexity ~ vocabulary size).
 
     Example:
@@ -126,7 +126,7 @@ def init_gpt_weights(module: nn.Module) -> None:
 class _FeedForward(nn.Module):
     r"""Position-wise feed-forward network ``Linear -> GELU -> Dropout -> Linear``, applied to every position alike.
 
-    GELU, :math:`z\,\Phi(z)`, is the activation of GPT, BERT and ViT (the 2017 transformer used ReLU).
+    GELU, $z\,\Phi(z)$, is the activation of GPT, BERT and ViT (the 2017 transformer used ReLU).
     """
 
     def __init__(self, d_model: int, d_ff: int, dropout: float) -> None:
@@ -168,11 +168,11 @@ def _check_torch_layer(layer: nn.Module, expected: type[nn.Module], eps: float) 
 
 
 class TransformerEncoderBlock(nn.Module):
-    r"""Pre-norm encoder block: :math:`x \leftarrow x + \operatorname{MHA}(\operatorname{LN}(x))`, then
-    :math:`x \leftarrow x + \operatorname{FFN}(\operatorname{LN}(x))`, with a GELU feed-forward.
+    r"""Pre-norm encoder block: $x \leftarrow x + \operatorname{MHA}(\operatorname{LN}(x))$, then
+    $x \leftarrow x + \operatorname{FFN}(\operatorname{LN}(x))$, with a GELU feed-forward.
 
-    The one block of dlkit's GPT, BERT and ViT. With ``causal=True`` position :math:`t` attends to positions
-    :math:`\le t` only: a GPT block. Given the same weights it computes what
+    The one block of dlkit's GPT, BERT and ViT. With ``causal=True`` position $t$ attends to positions
+    $\le t$ only: a GPT block. Given the same weights it computes what
     ``nn.TransformerEncoderLayer(norm_first=True, activation="gelu", batch_first=True)`` computes
     (``load_from_torch``).
 
@@ -232,7 +232,7 @@ class TransformerEncoderBlock(nn.Module):
 
 class TransformerDecoderBlock(nn.Module):
     r"""Pre-norm decoder block: causal self-attention, cross-attention to the encoder's output (the *memory*),
-    feed-forward (GELU); each as :math:`x \leftarrow x + \operatorname{sublayer}(\operatorname{LN}(x))`.
+    feed-forward (GELU); each as $x \leftarrow x + \operatorname{sublayer}(\operatorname{LN}(x))$.
 
     Given the same weights it computes what
     ``nn.TransformerDecoderLayer(norm_first=True, activation="gelu", batch_first=True)`` computes. Arguments as in
@@ -359,8 +359,8 @@ class TokenEmbedding(nn.Module):
 class Seq2SeqTransformer(nn.Module):
     r"""Encoder-decoder transformer for sequence-to-sequence tasks (translation and the like).
 
-    The encoder reads the whole source ``(B, S)``; the decoder predicts target token :math:`t+1` from the
-    target tokens up to :math:`t` (causal self-attention) and the encoded source (cross-attention).
+    The encoder reads the whole source ``(B, S)``; the decoder predicts target token $t+1$ from the
+    target tokens up to $t$ (causal self-attention) and the encoded source (cross-attention).
     ``forward(src, tgt_in)`` returns next-token logits ``(B, T, tgt_vocab_size)`` for teacher forcing;
     ``greedy_decode`` generates one token at a time.
 

@@ -19,8 +19,8 @@ __all__ = ["VAE", "VAEOutput", "gaussian_kl", "reparameterize"]
 
 
 def gaussian_kl(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
-    r"""Per-sample :math:`\mathrm{KL}\big(\mathcal N(\mu, \sigma^2) \,\|\, \mathcal N(0, I)\big)
-    = -\tfrac12 \sum_j \big(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\big)`, shape ``(N,)``; never negative.
+    r"""Per-sample $\mathrm{KL}\big(\mathcal N(\mu, \sigma^2) \,\|\, \mathcal N(0, I)\big)
+    = -\tfrac12 \sum_j \big(1 + \log\sigma_j^2 - \mu_j^2 - \sigma_j^2\big)$, shape ``(N,)``; never negative.
 
     Example:
         >>> import torch
@@ -34,10 +34,10 @@ def gaussian_kl(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
 
 
 def reparameterize(mean: torch.Tensor, log_var: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
-    r"""Draw :math:`z = \mu + \sigma \odot \varepsilon` with :math:`\varepsilon \sim \mathcal N(0, I)`.
+    r"""Draw $z = \mu + \sigma \odot \varepsilon$ with $\varepsilon \sim \mathcal N(0, I)$.
 
-    The randomness sits in :math:`\varepsilon`, outside the network, so gradients flow from ``z`` back to
-    ``mean`` and ``log_var`` (sampling :math:`z \sim \mathcal N(\mu, \sigma^2)` directly would cut them).
+    The randomness sits in $\varepsilon$, outside the network, so gradients flow from ``z`` back to
+    ``mean`` and ``log_var`` (sampling $z \sim \mathcal N(\mu, \sigma^2)$ directly would cut them).
 
     Args:
         mean, log_var: ``(N, latent_dim)`` parameters of the encoder's Gaussian.
@@ -69,10 +69,10 @@ class VAEOutput(NamedTuple):
 class VAE(nn.Module):
     r"""A variational autoencoder with MLP encoder and decoder.
 
-    The encoder maps :math:`x` to the mean :math:`\mu` and log-variance :math:`\log\sigma^2` of
-    :math:`q(z \mid x) = \mathcal N(\mu, \sigma^2)`; a code :math:`z` is drawn with the reparameterisation trick;
-    the decoder maps it to one logit per value, the parameters of Bernoulli pixels :math:`p(x \mid z)`.
-    New samples come from decoding :math:`z \sim \mathcal N(0, I)`, the prior.
+    The encoder maps $x$ to the mean $\mu$ and log-variance $\log\sigma^2$ of
+    $q(z \mid x) = \mathcal N(\mu, \sigma^2)$; a code $z$ is drawn with the reparameterisation trick;
+    the decoder maps it to one logit per value, the parameters of Bernoulli pixels $p(x \mid z)$.
+    New samples come from decoding $z \sim \mathcal N(0, I)$, the prior.
 
     Args:
         in_features: values per input sample (64 for the 8x8 digits), expected in [0, 1].
@@ -101,7 +101,7 @@ class VAE(nn.Module):
         self.decoder = MLP(in_features=latent_dim, out_features=in_features, hidden_dims=tuple(reversed(hidden_dims)))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The Gaussian :math:`q(z \\mid x)`: ``(N, *)`` -> mean and log-variance, each ``(N, latent_dim)``."""
+        """The Gaussian $q(z \\mid x)$: ``(N, *)`` -> mean and log-variance, each ``(N, latent_dim)``."""
         mean, log_var = self.encoder(check_samples(x, self.in_features)).chunk(2, dim=1)  # (N, 2L) -> 2 x (N, L)
         return mean, log_var
 
@@ -118,7 +118,7 @@ class VAE(nn.Module):
 
     @torch.no_grad()
     def sample(self, num_samples: int, *, seed: int | None = None) -> torch.Tensor:
-        """Decode ``num_samples`` codes drawn from the prior :math:`\\mathcal N(0, I)`: pixel probabilities
+        """Decode ``num_samples`` codes drawn from the prior $\\mathcal N(0, I)$: pixel probabilities
         ``(num_samples, in_features)``. The same ``seed`` gives the same samples on any device."""
         z = latent_noise(num_samples, self.latent_dim, seed=seed).to(module_device(self))
         return torch.sigmoid(self.decode(z))

@@ -16,8 +16,8 @@ __all__ = ["AutoencoderTask", "add_noise"]
 
 
 def add_noise(x: torch.Tensor, noise_std: float, *, seed: int | None = None) -> torch.Tensor:
-    r"""Corrupt ``x`` with Gaussian noise: :math:`\tilde x = x + \sigma\varepsilon`, :math:`\varepsilon \sim
-    \mathcal N(0, I)`. ``seed`` draws the same noise on every device; ``None`` uses torch's global generator.
+    r"""Corrupt ``x`` with Gaussian noise: $\tilde x = x + \sigma\varepsilon$, $\varepsilon \sim
+    \mathcal N(0, I)$. ``seed`` draws the same noise on every device; ``None`` uses torch's global generator.
 
     Example:
         >>> import torch
@@ -37,10 +37,10 @@ def add_noise(x: torch.Tensor, noise_std: float, *, seed: int | None = None) -> 
 
 class AutoencoderTask(SupervisedTask):
     r"""Train a network to reconstruct its input with the mean squared error
-    :math:`\frac1{ND}\sum_i \lVert \hat x_i - x_i \rVert^2` (the **reconstruction error**).
+    $\frac1{ND}\sum_i \lVert \hat x_i - x_i \rVert^2$ (the **reconstruction error**).
 
-    With ``noise_std > 0`` it is a **denoising** autoencoder: the network sees :math:`x + \sigma\varepsilon`
-    and is scored against the clean :math:`x`, in training, validation and test alike.
+    With ``noise_std > 0`` it is a **denoising** autoencoder: the network sees $x + \sigma\varepsilon$
+    and is scored against the clean $x$, in training, validation and test alike.
     Logs ``{train,val,test}_loss`` once per epoch. Batches are ``x`` or ``(x, y)``; labels are not used.
 
     Args:

@@ -138,7 +138,7 @@ def build_scheduler(name: str, optimizer: torch.optim.Optimizer, **kwargs: Any) 
 
 
 def l1_penalty(module: nn.Module) -> torch.Tensor:
-    r"""The L1 norm of a module's weight matrices and kernels, :math:`\sum |w|` (biases and norm scales excluded).
+    r"""The L1 norm of a module's weight matrices and kernels, $\sum |w|$ (biases and norm scales excluded).
 
     Example:
         >>> import torch
@@ -314,7 +314,7 @@ class SupervisedTask(Task):
     Args:
         model: the network class (an ``nn.Module`` subclass) or its import path; stored as the path.
         model_kwargs: keyword arguments of the network's constructor (primitive values).
-        l1: weight of the L1 penalty :math:`\lambda \sum |w|` on weight matrices, added to the training loss
+        l1: weight of the L1 penalty $\lambda \sum |w|$ on weight matrices, added to the training loss
             (the logged ``train_loss`` stays the data loss, comparable with ``val_loss``).
         **task_kwargs: the optimiser and scheduler options of ``Task``: ``lr``, ``optimizer``, ``weight_decay``,
             ``momentum``, ``betas``, ``scheduler``, ``scheduler_kwargs``, ``scheduler_interval``. An unknown name

@@ -16,7 +16,7 @@ __all__ = ["ClassificationTask"]
 
 class ClassificationTask(SupervisedTask):
     r"""Train a network that outputs one logit per class with the cross-entropy loss
-    :math:`\mathcal{L} = -\frac{1}{N}\sum_i \log \operatorname{softmax}(z_i)_{y_i}`.
+    $\mathcal{L} = -\frac{1}{N}\sum_i \log \operatorname{softmax}(z_i)_{y_i}$.
 
     Logs ``{train,val,test}_loss``, ``_acc`` (micro accuracy) and ``_f1`` (macro F1) once per epoch.
     ``trainer.predict`` returns the logits; ``predictions(logits)`` (used by ``dlkit.metrics.collect_predictions``)

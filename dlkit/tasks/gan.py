@@ -20,21 +20,22 @@ __all__ = ["GANTask"]
 
 
 class GANTask(Task):
-    r"""Train a generator :math:`G` against a discriminator :math:`D` on the GAN objective
+    r"""Train a generator $G$ against a discriminator $D$ on the GAN objective
 
-    .. math::
-        \min_G \max_D \; \mathbb E_x\big[\log D(x)\big] + \mathbb E_z\big[\log\big(1 - D(G(z))\big)\big].
+    $$
+    \min_G \max_D \; \mathbb E_x\big[\log D(x)\big] + \mathbb E_z\big[\log\big(1 - D(G(z))\big)\big].
+    $$
 
     Each training step takes one Adam step for each network (both optimisers built by ``Task``), with **manual
     optimisation** (``automatic_optimization = False``, ``self.optimizers()``, ``self.manual_backward``):
 
-    1. discriminator: binary cross-entropy pushing :math:`D(x) \to 1` on real and :math:`D(G(z)) \to 0` on fake
-       images (the fakes detached, so this step leaves :math:`G` alone);
-    2. generator: the non-saturating loss :math:`-\log D(G(z))`, i.e. cross-entropy against the label "real".
+    1. discriminator: binary cross-entropy pushing $D(x) \to 1$ on real and $D(G(z)) \to 0$ on fake
+       images (the fakes detached, so this step leaves $G$ alone);
+    2. generator: the non-saturating loss $-\log D(G(z))$, i.e. cross-entropy against the label "real".
 
     With a conditional pair (``num_classes > 0`` on both), real images come with their labels and fakes are
     generated for random labels. Logs ``d_loss``, ``g_loss``, ``d_real`` and ``d_fake`` (mean probability
-    :math:`D` assigns to real and fake images) once per epoch. Batches are ``(images, labels)`` in [-1, 1].
+    $D$ assigns to real and fake images) once per epoch. Batches are ``(images, labels)`` in [-1, 1].
 
     Args:
         generator, discriminator: the network classes (or import paths), e.g. ``MLPGenerator``, ``MLPDiscriminator``.

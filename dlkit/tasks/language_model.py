@@ -1,7 +1,7 @@
 r"""Language modelling: causal (GPT-style, next token) and masked (BERT-style, hidden tokens), with perplexity.
 
 Both tasks train a network that returns logits ``(B, T, vocab_size)`` with the cross-entropy of the tokens to
-predict, and log the **perplexity** :math:`\exp(\text{mean cross-entropy})` through torchmetrics
+predict, and log the **perplexity** $\exp(\text{mean cross-entropy})$ through torchmetrics
 (``torchmetrics.text.Perplexity``): the number of equally likely tokens the model is, on average, choosing among.
 A model that knows nothing (uniform over the vocabulary) has perplexity ``vocab_size``.
 """

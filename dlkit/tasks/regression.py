@@ -13,7 +13,7 @@ __all__ = ["RegressionTask"]
 
 class RegressionTask(SupervisedTask):
     r"""Train a network with one output per sample on the mean squared error
-    :math:`\frac{1}{N}\sum_i (\hat y_i - y_i)^2`.
+    $\frac{1}{N}\sum_i (\hat y_i - y_i)^2$.
 
     Logs ``{train,val,test}_loss``, ``_mse``, ``_mae`` and ``_r2`` once per epoch. Takes the arguments of
     ``SupervisedTask`` (``model``, ``model_kwargs``, ``l1`` and the optimiser options) and no others.

@@ -45,7 +45,7 @@ class Seq2SeqTask(SupervisedTask):
     r"""Train an encoder-decoder network (e.g. ``dlkit.models.transformer.Seq2SeqTransformer``) with teacher forcing.
 
     The loss is the cross-entropy of the next target token, padding ignored:
-    :math:`\mathcal{L} = -\frac{1}{|\{t: y_t \ne \mathrm{pad}\}|} \sum_t \log p(y_t \mid y_{<t}, x)`.
+    $\mathcal{L} = -\frac{1}{|\{t: y_t \ne \mathrm{pad}\}|} \sum_t \log p(y_t \mid y_{<t}, x)$.
     Logs ``{train,val,test}_loss`` and ``_token_acc`` (teacher-forced next-token accuracy), and for validation
     and test ``_exact_match`` and ``_bleu`` of greedy decodes. ``trainer.predict`` returns greedy decodes.
 

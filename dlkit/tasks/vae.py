@@ -14,19 +14,20 @@ __all__ = ["VAETask"]
 
 
 class VAETask(AutoencoderTask):
-    r"""Train a ``dlkit.models.vae.VAE`` by maximising the evidence lower bound (ELBO) on :math:`\log p(x)`:
+    r"""Train a ``dlkit.models.vae.VAE`` by maximising the evidence lower bound (ELBO) on $\log p(x)$:
 
-    .. math::
-        \mathrm{ELBO}(x) = \underbrace{\mathbb E_{q(z\mid x)}\big[\log p(x \mid z)\big]}_{-\,\text{reconstruction}}
-        - \underbrace{\mathrm{KL}\big(q(z \mid x) \,\|\, p(z)\big)}_{\ge 0}
+    $$
+    \mathrm{ELBO}(x) = \underbrace{\mathbb E_{q(z\mid x)}\big[\log p(x \mid z)\big]}_{-\,\text{reconstruction}}
+    - \underbrace{\mathrm{KL}\big(q(z \mid x) \,\|\, p(z)\big)}_{\ge 0}
+    $$
 
     The reconstruction term is the Bernoulli cross-entropy of the decoder's logits, summed over the values of a
-    sample (one draw of :math:`z` per sample); the KL term has a closed form (``gaussian_kl``). The loss is
+    sample (one draw of $z$ per sample); the KL term has a closed form (``gaussian_kl``). The loss is
     ``recon + beta * kl`` (``beta = 1``: the negative ELBO). Logs ``{stage}_loss``, ``_recon``, ``_kl`` and
     ``_elbo`` (nats per sample) once per epoch.
 
-    With ``noise_std > 0`` (see ``AutoencoderTask``) the encoder reads :math:`x + \sigma\varepsilon` and the
-    ELBO scores the clean :math:`x`: a denoising VAE.
+    With ``noise_std > 0`` (see ``AutoencoderTask``) the encoder reads $x + \sigma\varepsilon$ and the
+    ELBO scores the clean $x$: a denoising VAE.
 
     Args:
         beta: weight of the KL term (a beta-VAE for ``beta != 1``).
