@@ -162,7 +162,7 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     )
     if is_notebook:
         stamp += notebooks.download_buttons(Path(uri).stem)
-    content += search.spellings_html(page.markdown or "")
+    stamp += search.spellings_html(page.markdown or "")
     match = re.search(r"</h1>", content)
     if match:
         return content[: match.end()] + "\n" + stamp + content[match.end():]

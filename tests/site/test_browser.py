@@ -142,6 +142,7 @@ def test_search_returns_the_lesson_first(page: Any, site_url: str, query: str) -
     page.locator("label.md-search__icon, .md-search__input").first.click()
     page.locator("input.md-search__input").fill(query)
     page.wait_for_selector(".md-search-result__item", timeout=20_000)
+    page.wait_for_timeout(1500)  # the results of the whole query, not of what was typed so far
     first = page.eval_on_selector(".md-search-result__item > a", "a => a.href")
     assert urlsplit(first).path.lstrip("/").split("#")[0] == SEARCH_FIRST[query], (query, first)
 
