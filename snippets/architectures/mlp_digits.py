@@ -7,10 +7,16 @@ from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
-datamodule = DigitsDataModule(as_images=False, batch_size=64)  # 64 pixels per digit, standardised on train
+# 64 pixels per digit, standardised on train
+datamodule = DigitsDataModule(as_images=False, batch_size=64)
 mlp_task = ClassificationTask(
     model=MLP,
-    model_kwargs={"in_features": 64, "out_features": 10, "hidden_dims": (512,), "dropout": 0.3},
+    model_kwargs={
+        "in_features": 64,
+        "out_features": 10,
+        "hidden_dims": (512,),
+        "dropout": 0.3,
+    },
     num_classes=10,
     lr=1e-3,
 )

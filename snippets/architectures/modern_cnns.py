@@ -12,14 +12,22 @@ from dlkit.models.vgg import VGG
 from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
-data = DigitsDataModule(as_images=True, batch_size=128, seed=0)  # the same seeded split as every digits page
+# the same seeded split as every digits page
+data = DigitsDataModule(as_images=True, batch_size=128, seed=0)
 image = {"in_channels": 1, "num_classes": 10, "image_size": 8}
 networks = {
     "CNN": (CNN, {"channels": (32, 64), "dropout": 0.2}),
     "VGG": (VGG, {"blocks": ((1, 32), (2, 64))}),
     "ResNet": (ResNet, {"channels": (32, 64), "blocks_per_stage": 1}),
     "DenseNet": (DenseNet, {"block_layers": (2, 2), "growth_rate": 16}),
-    "Inception": (Inception, {"stem_channels": 16, "blocks": ((8, 8, 8, 8), (16, 16, 8, 8)), "reduce_channels": 8}),
+    "Inception": (
+        Inception,
+        {
+            "stem_channels": 16,
+            "blocks": ((8, 8, 8, 8), (16, 16, 8, 8)),
+            "reduce_channels": 8,
+        },
+    ),
 }
 epochs = 10
 results = {}
@@ -37,8 +45,10 @@ for name, (network, kwargs) in networks.items():
     parameters = sum(p.numel() for p in task.net.parameters())
     results[name] = {"parameters": parameters, "accuracy": accuracy, "seconds": seconds}
 
-# The classical reference on the same split: an RBF support-vector machine on the 64 standardised pixels.
-flat = DigitsDataModule(as_images=False, seed=0)  # the same seeded split, each digit as a vector of 64 pixels
+# The classical reference on the same split: an RBF
+# support-vector machine on the 64 standardised pixels.
+# the same seeded split, each digit as a vector of 64 pixels
+flat = DigitsDataModule(as_images=False, seed=0)
 (x_train, y_train), (x_test, y_test) = flat.train_set.tensors, flat.test_set.tensors
 start = time.perf_counter()
 svm = SVC(kernel="rbf", C=10).fit(x_train.numpy(), y_train.numpy())
@@ -47,5 +57,8 @@ svm_acc = svm.score(x_test.numpy(), y_test.numpy())
 
 print(f"{'network':<10} {'parameters':>10} {'test accuracy':>13} {'train s':>8}")
 for name, row in results.items():
-    print(f"{name:<10} {row['parameters']:>10,} {row['accuracy']:>13.4f} {row['seconds']:>8.1f}")
+    print(
+        f"{name:<10} {row['parameters']:>10,} {row['accuracy']:>13.4f} "
+        f"{row['seconds']:>8.1f}"
+    )
 print(f"{'SVM (RBF)':<10} {'-':>10} {svm_acc:>13.4f} {svm_seconds:>8.1f}")

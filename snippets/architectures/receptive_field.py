@@ -3,9 +3,11 @@ from torch import nn
 
 
 def receptive_field(layers):
-    """Receptive field of a stack of (kernel_size, stride) layers: r += (k - 1) * j, then j *= s.
+    """Receptive field of a stack of (kernel_size, stride) layers: r += (k - 1) * j,
+    then j *= s.
 
-    j is the jump: how many input pixels apart two neighbouring units of the current layer are.
+    j is the jump: how many input pixels apart two neighbouring units of the current
+    layer are.
     """
     r, j = 1, 1
     for kernel_size, stride in layers:
@@ -22,9 +24,11 @@ stack = nn.Sequential(
 )
 for layer in stack:
     if isinstance(layer, nn.Conv2d):
-        nn.init.constant_(layer.weight, 1.0)  # positive weights: no contribution cancels out
+        # positive weights: no contribution cancels out
+        nn.init.constant_(layer.weight, 1.0)
 
-# Measure it: which input pixels does one output unit depend on? The gradient is non-zero exactly there.
+# Measure it: which input pixels does one output unit
+# depend on? The gradient is non-zero exactly there.
 x = torch.randn(1, 1, 64, 64, requires_grad=True)
 out = stack(x)  # (1, 1, 16, 16)
 out[0, 0, 8, 8].backward()

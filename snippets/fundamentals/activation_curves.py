@@ -4,7 +4,8 @@ import torch.nn.functional as F
 
 activations = {
     "ReLU": F.relu,
-    "Leaky ReLU": lambda z: F.leaky_relu(z, negative_slope=0.1),   # slope 0.1 so it is visible
+    # slope 0.1 so it is visible
+    "Leaky ReLU": lambda z: F.leaky_relu(z, negative_slope=0.1),
     "sigmoid": torch.sigmoid,
     "tanh": torch.tanh,
     "GELU": F.gelu,

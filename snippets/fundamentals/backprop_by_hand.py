@@ -25,5 +25,9 @@ with torch.no_grad():
 # Autograd does the same walk backwards through the recorded graph.
 loss.backward()
 for by_hand, param in [(d_W1, W1), (d_b1, b1), (d_W2, W2), (d_b2, b2)]:
-    torch.testing.assert_close(by_hand, param.grad)   # float32's tolerances: relative 1.3e-6, absolute 1e-5
-print("hand-written gradients equal autograd's for", [tuple(p.shape) for p in (W1, b1, W2, b2)])
+    # float32's tolerances: relative 1.3e-6, absolute 1e-5
+    torch.testing.assert_close(by_hand, param.grad)
+print(
+    "hand-written gradients equal autograd's for",
+    [tuple(p.shape) for p in (W1, b1, W2, b2)],
+)

@@ -5,10 +5,10 @@ torch.manual_seed(0)
 x = torch.randn(512, 20)                        # standardised inputs
 layer = nn.Linear(20, 100)
 with torch.no_grad():
-    layer.bias[:60] = -10.0                     # 60 of 100 units start far in the negative region
+    layer.bias[:60] = -10.0  # 60 of 100 units start far in the negative region
 
 h = torch.relu(layer(x))
-h.sum().backward()                              # any loss downstream: its gradient passes through ReLU'
+h.sum().backward()  # any loss downstream: its gradient passes through ReLU'
 
 dead = (h == 0).all(dim=0)                      # units that output 0 for every sample
 weight_grad_per_unit = layer.weight.grad.abs().sum(dim=1)

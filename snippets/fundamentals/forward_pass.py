@@ -16,5 +16,5 @@ h = torch.clamp(X @ W1.T + b1, min=0)      # (5, 64) -> (5, 32)
 logits_by_hand = h @ W2.T + b2             # (5, 32) -> (5, 10)
 
 logits_module = net(X)
-torch.testing.assert_close(logits_by_hand, logits_module)   # within float32's tolerances
+torch.testing.assert_close(logits_by_hand, logits_module)  # within float32's tolerances
 print("largest difference:", (logits_by_hand - logits_module).abs().max().item())

@@ -6,8 +6,8 @@ N, D = 256, 10
 X = torch.randn(N, D)
 y = X @ torch.randn(D) + 0.1 * torch.randn(N)
 
-# For the MSE of a linear model the curvature is the Hessian H = (2/N) X^T X; gradient descent
-# converges only for learning rates below 2 / (largest eigenvalue of H).
+# For the MSE of a linear model the curvature is the Hessian H = (2/N) X^T X; gradient
+# descent converges only for learning rates below 2 / (largest eigenvalue of H).
 hessian = 2 / N * X.T @ X
 lr_limit = 2 / torch.linalg.eigvalsh(hessian).max().item()
 
@@ -28,4 +28,7 @@ def full_batch_losses(lr, steps=50):
 learning_rates = {"too low": 0.001, "good": 0.5 * lr_limit, "too high": 1.1 * lr_limit}
 curves = {name: full_batch_losses(lr) for name, lr in learning_rates.items()}
 for name, lr in learning_rates.items():
-    print(f"lr={lr:.3f} ({name:8s}): loss {curves[name][0]:.3f} -> {curves[name][-1]:.3g} after 50 steps")
+    print(
+        f"lr={lr:.3f} ({name:8s}): loss {curves[name][0]:.3f} -> "
+        f"{curves[name][-1]:.3g} after 50 steps"
+    )

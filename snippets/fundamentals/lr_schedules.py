@@ -14,7 +14,10 @@ schedules = {
     "cosine annealing": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=epochs),
     "linear warm-up + cosine": lambda opt: lr_scheduler.SequentialLR(
         opt,
-        [lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=5), lr_scheduler.CosineAnnealingLR(opt, T_max=epochs - 5)],
+        [
+            lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=5),
+            lr_scheduler.CosineAnnealingLR(opt, T_max=epochs - 5),
+        ],
         milestones=[5],
     ),
 }
@@ -24,12 +27,17 @@ val_losses = [1.0 / (1 + epoch) if epoch < 12 else 1.0 / 13 for epoch in range(e
 lrs = {}
 for name, make_scheduler in [*schedules.items(), ("reduce on plateau", None)]:
     optimizer = make_optimizer()
-    scheduler = make_scheduler(optimizer) if make_scheduler else lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=3)
+    scheduler = (
+        make_scheduler(optimizer)
+        if make_scheduler
+        else lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=3)
+    )
     lrs[name] = []
     for epoch in range(epochs):
-        lrs[name].append(optimizer.param_groups[0]["lr"])    # the rate this epoch trains with
-        optimizer.step()                                      # (the epoch's training steps go here)
+        # the rate this epoch trains with
+        lrs[name].append(optimizer.param_groups[0]["lr"])
+        optimizer.step()  # (the epoch's training steps go here)
         if name == "reduce on plateau":
-            scheduler.step(val_losses[epoch])                 # watches the validation loss
+            scheduler.step(val_losses[epoch])  # watches the validation loss
         else:
             scheduler.step()                                  # follows the epoch count

@@ -2,12 +2,14 @@ import torch
 
 
 def valley(w):
-    """An elongated bowl: 50 times steeper along w[1] than along w[0], minimum 0 at (0, 0)."""
+    """An elongated bowl: 50 times steeper along w[1] than along w[0], minimum 0 at (0,
+    0)."""
     return 0.5 * (w[0] ** 2 + 50 * w[1] ** 2)
 
 
 optimizers = {
-    "SGD": lambda p: torch.optim.SGD(p, lr=0.035),            # just below 2/50: the steep direction allows no more
+    # just below 2/50: the steep direction allows no more
+    "SGD": lambda p: torch.optim.SGD(p, lr=0.035),
     "momentum": lambda p: torch.optim.SGD(p, lr=0.035, momentum=0.9),
     "RMSProp": lambda p: torch.optim.RMSprop(p, lr=0.05),
     "Adam": lambda p: torch.optim.Adam(p, lr=0.3),

@@ -14,7 +14,15 @@ def grad_at(w):
     return g
 
 
-lr, momentum, alpha, beta1, beta2, eps, weight_decay = 0.1, 0.9, 0.99, 0.9, 0.999, 1e-8, 0.05
+lr, momentum, alpha, beta1, beta2, eps, weight_decay = (
+    0.1,
+    0.9,
+    0.99,
+    0.9,
+    0.999,
+    1e-8,
+    0.05,
+)
 
 
 def sgd(w, g, state, t):
@@ -22,20 +30,21 @@ def sgd(w, g, state, t):
 
 
 def sgd_momentum(w, g, state, t):
-    state["v"] = momentum * state.get("v", 0) + g            # velocity: running sum of gradients
+    state["v"] = momentum * state.get("v", 0) + g  # velocity: running sum of gradients
     return w - lr * state["v"]
 
 
 def rmsprop(w, g, state, t):
-    state["s"] = alpha * state.get("s", 0) + (1 - alpha) * g**2   # running mean of squared gradients
+    # running mean of squared gradients
+    state["s"] = alpha * state.get("s", 0) + (1 - alpha) * g**2
     return w - lr * g / (state["s"].sqrt() + eps)
 
 
 def adam(w, g, state, t, decoupled_decay=0.0):
-    w = w * (1 - lr * decoupled_decay)                        # AdamW: shrink the weights directly
+    w = w * (1 - lr * decoupled_decay)  # AdamW: shrink the weights directly
     state["m"] = beta1 * state.get("m", 0) + (1 - beta1) * g       # first moment
     state["v"] = beta2 * state.get("v", 0) + (1 - beta2) * g**2    # second moment
-    m_hat = state["m"] / (1 - beta1**t)                       # bias corrections for the zero start
+    m_hat = state["m"] / (1 - beta1**t)  # bias corrections for the zero start
     v_hat = state["v"] / (1 - beta2**t)
     return w - lr * m_hat / (v_hat.sqrt() + eps)
 
@@ -49,17 +58,23 @@ pairs = {
     "momentum": (sgd_momentum, lambda p: torch.optim.SGD(p, lr=lr, momentum=momentum)),
     "RMSProp": (rmsprop, lambda p: torch.optim.RMSprop(p, lr=lr, alpha=alpha, eps=eps)),
     "Adam": (adam, lambda p: torch.optim.Adam(p, lr=lr, betas=(beta1, beta2), eps=eps)),
-    "AdamW": (adamw, lambda p: torch.optim.AdamW(p, lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay)),
+    "AdamW": (
+        adamw,
+        lambda p: torch.optim.AdamW(
+            p, lr=lr, betas=(beta1, beta2), eps=eps, weight_decay=weight_decay
+        ),
+    ),
 }
 w0 = torch.randn(3)
 for name, (by_hand, make_optimizer) in pairs.items():
     w_hand, state = w0.clone(), {}
     w_torch = w0.clone().requires_grad_(True)
     optimizer = make_optimizer([w_torch])
-    for t in range(1, 4):                                    # three steps, so the running averages matter
+    for t in range(1, 4):  # three steps, so the running averages matter
         w_hand = by_hand(w_hand, grad_at(w_hand), state, t)
         optimizer.zero_grad()
         loss_fn(w_torch).backward()
         optimizer.step()
-        torch.testing.assert_close(w_hand, w_torch.detach(), msg=f"{name}, step {t}")   # float32 tolerances
+        # float32 tolerances
+        torch.testing.assert_close(w_hand, w_torch.detach(), msg=f"{name}, step {t}")
     print(f"{name:9s} after 3 steps: {[round(v, 4) for v in w_hand.tolist()]}")

@@ -9,8 +9,11 @@ from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 digits = load_digits()
-# Pixels scaled to [0, 1] (the decoder ends in a sigmoid); the same seeded, stratified split as DigitsDataModule.
-datamodule = ArrayDataModule(x=digits.data / 16, y=digits.target, normalize=None, batch_size=128)
+# Pixels scaled to [0, 1] (the decoder ends in a sigmoid);
+# the same seeded, stratified split as DigitsDataModule.
+datamodule = ArrayDataModule(
+    x=digits.data / 16, y=digits.target, normalize=None, batch_size=128
+)
 x_train = datamodule.train_set.tensors[0]  # (1257, 64)
 x_test = datamodule.test_set.tensors[0]  # (360, 64)
 
@@ -23,8 +26,12 @@ ae_task = AutoencoderTask(
 make_trainer(max_epochs=30).fit(ae_task, datamodule=datamodule)
 ae_error = ae_task.reconstruction_error(x_test).mean().item()
 
-# The linear baseline: PCA keeps the best 4-dimensional *linear* subspace of the training digits.
+# The linear baseline: PCA keeps the best 4-dimensional
+# *linear* subspace of the training digits.
 pca = PCA(n_components=latent_dim).fit(x_train.numpy())
 pca_reconstruction = pca.inverse_transform(pca.transform(x_test.numpy()))
 pca_error = float(((pca_reconstruction - x_test.numpy()) ** 2).mean())
-print(f"test reconstruction error (MSE) with {latent_dim} numbers: autoencoder {ae_error:.4f}, PCA {pca_error:.4f}")
+print(
+    f"test reconstruction error (MSE) with {latent_dim} numbers: autoencoder "
+    f"{ae_error:.4f}, PCA {pca_error:.4f}"
+)

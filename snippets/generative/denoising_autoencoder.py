@@ -8,10 +8,14 @@ from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 digits = load_digits()
-datamodule = ArrayDataModule(x=digits.data / 16, y=digits.target, normalize=None, batch_size=128)
+datamodule = ArrayDataModule(
+    x=digits.data / 16, y=digits.target, normalize=None, batch_size=128
+)
 x_test = datamodule.test_set.tensors[0]
 
-noise_std = 0.3  # the training task corrupts every batch afresh: x + 0.3 * N(0, 1), and scores against clean x
+# the training task corrupts every batch afresh:
+# x + 0.3 * N(0, 1), and scores against clean x
+noise_std = 0.3
 denoiser = AutoencoderTask(
     model=Autoencoder,
     model_kwargs={"in_features": 64, "latent_dim": 16, "hidden_dims": (128,)},
@@ -20,8 +24,12 @@ denoiser = AutoencoderTask(
 )
 make_trainer(max_epochs=30).fit(denoiser, datamodule=datamodule)
 
-noisy_test = add_noise(x_test, noise_std, seed=1)  # test digits the network never saw, with fresh noise
+# test digits the network never saw, with fresh noise
+noisy_test = add_noise(x_test, noise_std, seed=1)
 denoised_test = denoiser(noisy_test.to(denoiser.device)).detach().cpu()
 noisy_error = ((noisy_test - x_test) ** 2).mean().item()
 denoised_error = ((denoised_test - x_test) ** 2).mean().item()
-print(f"MSE to the clean digits: noisy input {noisy_error:.4f}, denoised output {denoised_error:.4f}")
+print(
+    f"MSE to the clean digits: noisy input {noisy_error:.4f}, denoised output "
+    f"{denoised_error:.4f}"
+)

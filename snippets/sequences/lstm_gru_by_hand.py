@@ -8,9 +8,11 @@ x = torch.randn(4, 9, 3)  # 4 sequences, 9 steps, 3 features
 
 lstm = nn.LSTM(input_size=3, hidden_size=5, batch_first=True)
 outputs, (h_n, c_n) = lstm(x)
-lstm_cell = ScratchLSTMCell.from_torch(lstm)  # same weights, gates written out (i, f, g, o)
+# same weights, gates written out (i, f, g, o)
+lstm_cell = ScratchLSTMCell.from_torch(lstm)
 outputs_by_hand, (h, c) = unroll(lstm_cell, x)
-torch.testing.assert_close(outputs_by_hand, outputs)  # every hidden state h_t (float32 tolerances)
+# every hidden state h_t (float32 tolerances)
+torch.testing.assert_close(outputs_by_hand, outputs)
 torch.testing.assert_close(h, h_n[0])  # the final hidden state h
 torch.testing.assert_close(c, c_n[0])  # and the final cell state c
 

@@ -5,8 +5,11 @@ from dlkit.models.rnn import RecurrentTextClassifier
 from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
-# 4,000 tweets drawn at random from the negative and positive ones; 70% train, 10% validation, 20% test.
-datamodule = TweetsDataModule(classes=("negative", "positive"), num_samples=4000, max_len=40, min_freq=2, seed=0)
+# 4,000 tweets drawn at random from the negative and
+# positive ones; 70% train, 10% validation, 20% test.
+datamodule = TweetsDataModule(
+    classes=("negative", "positive"), num_samples=4000, max_len=40, min_freq=2, seed=0
+)
 
 pl.seed_everything(0, verbose=False)
 lstm_task = ClassificationTask(

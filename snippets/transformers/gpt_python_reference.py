@@ -19,21 +19,35 @@ def perplexity_by_hand(task, data):
     with torch.no_grad():
         logits = task(x.to(task.device))  # (N, T, V)
     task.train(was_training)
-    return math.exp(F.cross_entropy(logits.flatten(0, 1), y.to(task.device).flatten()).item())
+    return math.exp(
+        F.cross_entropy(logits.flatten(0, 1), y.to(task.device).flatten()).item()
+    )
 
 
 pl.seed_everything(0, verbose=False)
-text = "\n\n".join(python_reference_corpus().values())  # Python's language reference, ~465,000 characters
+# Python's language reference, ~465,000 characters
+text = "\n\n".join(python_reference_corpus().values())
 corpus = CharCorpusDataModule(text=text, max_len=64, batch_size=64, val_fraction=0.02)
 gpt_task = CausalLMTask(
     model=GPT,
-    model_kwargs={"vocab_size": len(corpus.vocab), "max_len": 64, "d_model": 64, "num_heads": 4, "num_layers": 2},
+    model_kwargs={
+        "vocab_size": len(corpus.vocab),
+        "max_len": 64,
+        "d_model": 64,
+        "num_heads": 4,
+        "num_layers": 2,
+    },
     lr=5e-3,
 )
 initial_perplexity = perplexity_by_hand(gpt_task, corpus)
 gpt_history = History()
-# 8 short "epochs" of 12 batches each, validating after each one to follow the perplexity.
-gpt_trainer = make_trainer(max_epochs=8, limit_train_batches=12, callbacks=[gpt_history])
+# 8 short "epochs" of 12 batches each, validating
+# after each one to follow the perplexity.
+gpt_trainer = make_trainer(
+    max_epochs=8, limit_train_batches=12, callbacks=[gpt_history]
+)
 gpt_trainer.fit(gpt_task, datamodule=corpus)
-print(f"{len(corpus.vocab)} characters; validation perplexity {initial_perplexity:.1f} before training, "
-      f"{gpt_history['val_perplexity'][-1]:.2f} after")
+print(
+    f"{len(corpus.vocab)} characters; validation perplexity {initial_perplexity:.1f} "
+    f"before training, {gpt_history['val_perplexity'][-1]:.2f} after"
+)

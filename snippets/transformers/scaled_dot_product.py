@@ -9,7 +9,8 @@ q = torch.randn(batch, queries, d)  # what each position is looking for
 k = torch.randn(batch, keys, d)  # what each position offers
 v = torch.randn(batch, keys, d)  # what each position passes on
 
-scores = q @ k.transpose(-2, -1) / math.sqrt(d)  # (B, T_q, d) @ (B, d, T_k) -> (B, T_q, T_k)
+# (B, T_q, d) @ (B, d, T_k) -> (B, T_q, T_k)
+scores = q @ k.transpose(-2, -1) / math.sqrt(d)
 weights = scores.softmax(dim=-1)  # each query's weights over the keys sum to 1
 out_by_hand = weights @ v  # (B, T_q, T_k) @ (B, T_k, d) -> (B, T_q, d)
 
