@@ -7,7 +7,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-x, progression = load_diabetes(return_X_y=True)      # (442, 10), disease progression after a year
+# (442, 10), disease progression after a year
+x, progression = load_diabetes(return_X_y=True)
 x_train, x_test, p_train, p_test = train_test_split(x, progression, test_size=0.3, random_state=0)
 
 # Framing 1, regression: predict the progression itself. Success metric: MAE, in the target's units.

@@ -9,10 +9,13 @@ from dlkit.models.mlp import MLP
 from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
-torch.set_num_threads(1)   # 3 features, batches of 256: more threads would only wait on each other
-default = load_data("Default")                        # 10,000 credit-card holders, read from the ISLP wheel
+# 3 features, batches of 256: more threads would only wait on each other
+torch.set_num_threads(1)
+# 10,000 credit-card holders, read from the ISLP wheel
+default = load_data("Default")
 x = np.column_stack([default["student"] == "Yes", default["balance"], default["income"]])
-y = (default["default"] == "Yes").to_numpy(dtype=np.int64)        # 1: defaulted, the rare class
+# 1: defaulted, the rare class
+y = (default["default"] == "Yes").to_numpy(dtype=np.int64)
 datamodule = ArrayDataModule(
     x=x, y=y, task="classification", batch_size=256, val_fraction=0.2, test_fraction=0.3
 )
