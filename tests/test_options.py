@@ -9,7 +9,7 @@ public surface (a task's ``configure_optimizers()``, ``training_step`` and ``val
   ``"warmup"``, and that a Trainer steps them per epoch or per batch as ``scheduler_interval`` says;
 - optimisers: ``weight_decay`` (L2 for Adam, decoupled for AdamW), ``momentum`` (SGD, RMSprop; rejected with Adam),
   GAN's ``beta1``: parameters after two steps on known gradients, to float32 precision;
-- the ``l1`` penalty (weights only), ``label_smoothing`` and the VAE's ``beta`` in the loss;
+- the ``l1`` penalty (weights only), ``label_smoothing``, ``class_weights`` and the VAE's ``beta`` in the loss;
 - dropout in every network that has the option (beyond those tests/models covers): every dropout layer gets the
   option's p, zeroes that share in training and scales the rest by 1/(1-p); evaluation is as if p were 0;
 - BERT's masking shares (15% picked; of those 80% ``[MASK]``, 10% random, 10% unchanged);
@@ -363,6 +363,33 @@ def test_label_smoothing_is_the_smoothed_cross_entropy():
         torch.testing.assert_close(loss, F.cross_entropy(task(x), y, label_smoothing=smoothing))
         losses[smoothing] = loss
     assert abs(losses[0.2] - losses[0.0]) > 0.1, losses
+
+
+def test_class_weights_weigh_each_sample_by_its_class():
+    """L = sum_i w_{y_i} * CE_i / sum_i w_{y_i}, by hand and against torch's weight=; weights of 1 change nothing."""
+    torch.manual_seed(0)
+    x, y = 20 * torch.randn(32, 4), torch.arange(32) % 3  # large inputs: per-class losses far apart
+    plain = make_task("classification")
+    weighted = make_task("classification", class_weights=[1.0, 2.0, 7.0])
+    ones = make_task("classification", class_weights=[1.0, 1.0, 1.0])
+    weighted.load_state_dict(plain.state_dict())
+    ones.load_state_dict(plain.state_dict())
+    per_sample = F.cross_entropy(plain(x), y, reduction="none")
+    w = torch.tensor([1.0, 2.0, 7.0])[y]
+    torch.testing.assert_close(weighted.validation_step((x, y), 0), (w * per_sample).sum() / w.sum())
+    torch.testing.assert_close(ones.validation_step((x, y), 0), per_sample.mean())
+    assert abs(weighted.validation_step((x, y), 0) - per_sample.mean()) > 0.05  # the weights matter
+
+
+def test_class_weights_bad_input_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"one positive number per class \(3\), but got \[1.0, 2.0\]"):
+        make_task("classification", class_weights=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"but got \[1.0, -1.0, 1.0\]"):
+        make_task("classification", class_weights=[1.0, -1.0, 1.0])
+    with pytest.raises(ValueError, match=r"but got \[1.0, nan, 1.0\]"):
+        make_task("classification", class_weights=[1.0, float("nan"), 1.0])
+    with pytest.raises(TypeError, match=r"Expected class_weights as a list or tuple of 3 numbers .* but got Tensor"):
+        make_task("classification", class_weights=torch.ones(3))
 
 
 def test_seq2seq_label_smoothing_is_the_smoothed_cross_entropy_without_padding():

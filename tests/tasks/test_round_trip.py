@@ -50,7 +50,7 @@ CASES = {
         ClassificationTask,
         {"model": "dlkit.models.mlp.MLP", "model_kwargs": {"in_features": 4, "out_features": 3}, "num_classes": 3,
          "label_smoothing": 0.1, "optimizer": "sgd", "momentum": 0.9, "lr": 0.05, "scheduler": "step",
-         "scheduler_kwargs": {"step_size": 2}, "l1": 1e-4},
+         "scheduler_kwargs": {"step_size": 2}, "l1": 1e-4, "class_weights": [1.0, 2.0, 3.0]},
         lambda: (torch.randn(16, 4), torch.arange(16) % 3),
         lambda: torch.randn(5, 4),
     ),
