@@ -15,10 +15,11 @@ for p, c in zip(probabilities, predicted):
     print(f"predicted: {categories[c]} ({p[c]:.2f})")
 
 last_block = net.features._blocks[-1]  # (N, 320, 7, 7): the last feature maps before the head
+ig, ig_delta = IntegratedGradients(net).attribute(  # baseline: a grey image (0 after scaling)
+    x, baselines=torch.zeros_like(x), target=predicted, n_steps=8, return_convergence_delta=True)
 maps = {
     "saliency": Saliency(net).attribute(x.clone().requires_grad_(True), target=predicted),
-    "integrated gradients": IntegratedGradients(net).attribute(
-        x, baselines=torch.zeros_like(x), target=predicted, n_steps=8),  # grey baseline
+    "integrated gradients": ig,
     "occlusion": Occlusion(net).attribute(  # a grey 56x56 square on each of 4x4 positions
         x, sliding_window_shapes=(3, 56, 56), strides=(3, 56, 56), baselines=0.0,
         target=predicted, perturbations_per_eval=16),
