@@ -10,9 +10,10 @@ expected and what came: 400 malformed JSON or a body without ``"instances"``, 40
 an instance count over the limits, 422 an instance of the wrong shape or type, or with NaN/infinity.
 
 Two ways to run the model: one forward pass per request (``batching=False``), or **dynamic batching**: requests
-that arrive while the model is busy wait in a queue (at most ``max_wait_ms``), and the queue is run as one batch of
-up to ``max_batch_size`` instances. One call on 32 instances costs little more than a call on one, so under
-concurrent load batching serves more requests per second.
+that arrive while the model is busy wait in a queue, and when it is free the whole queue (up to ``max_batch_size``
+instances) runs as one batch; ``max_wait_ms > 0`` also holds a batch open that long for more requests. One call on
+32 instances costs far less than 32 calls on one, so under concurrent load batching serves more requests per second,
+and a lone request waits for nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import math
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 import torch
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -44,7 +45,7 @@ __all__ = [
     "onnx_predictor",
     "TaskPredictions",
     "create_app",
-    "serve_in_background",
+    "BackgroundServer",
     "instance_shape",
 ]
 
@@ -315,26 +316,25 @@ class _Batcher:
 
     async def _work(self) -> None:
         assert self.queue is not None
+        pending: list[tuple[np.ndarray, asyncio.Future]] = []
         while True:
-            items = [await self.queue.get()]
-            size = len(items[0][0])
+            items = pending or [await self.queue.get()]  # wait for work only when there is none
+            pending, size = [], sum(len(x) for x, _ in items)
             deadline = time.perf_counter() + self.max_wait
             while size < self.max_batch_size:
-                try:  # take what is already waiting, then wait up to the deadline for more
+                try:  # everything that queued up while the model was busy joins this batch
                     item = self.queue.get_nowait()
                 except asyncio.QueueEmpty:
                     remaining = deadline - time.perf_counter()
-                    if remaining <= 0:
+                    if remaining <= 0:  # max_wait_ms = 0: never hold a batch back for more
                         break
                     try:
                         item = await asyncio.wait_for(self.queue.get(), remaining)
                     except asyncio.TimeoutError:
                         break
                 if size + len(item[0]) > self.max_batch_size:
-                    await self._run(items)
-                    items, size = [item], len(item[0])
-                    deadline = time.perf_counter() + self.max_wait
-                    continue
+                    pending = [item]  # starts the next batch
+                    break
                 items.append(item)
                 size += len(item[0])
             await self._run(items)
@@ -362,7 +362,7 @@ def create_app(
     max_body_bytes: int = 1_000_000,
     batching: bool = False,
     max_batch_size: int = 64,
-    max_wait_ms: float = 2.0,
+    max_wait_ms: float = 0.0,
 ) -> FastAPI:
     """The FastAPI application serving ``models`` by name.
 
@@ -372,7 +372,7 @@ def create_app(
         max_body_bytes: largest request body (larger: 413, read no further).
         batching: run concurrent requests as one batch (dynamic batching) instead of one forward pass each.
         max_batch_size: most instances in one batched forward pass.
-        max_wait_ms: how long a request waits for others to join its batch.
+        max_wait_ms: how long a batch is held open for more requests (0: run what has queued, at once).
 
     Example:
         >>> import numpy as np
@@ -505,30 +505,45 @@ def create_app(
         else:
             outputs = await run(model.predict, x)
         metrics.record(name, 200, time.perf_counter() - start, outputs)
-        return {"predictions": outputs.tolist()}
+        # A Response skips FastAPI's re-validation of the result against PredictResponse (which only documents it)
+        return Response(json.dumps({"predictions": outputs.tolist()}), media_type="application/json")
 
     return app
 
 
-@contextlib.contextmanager
-def serve_in_background(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
-    """Run ``app`` with uvicorn in a background thread; yields its base URL (``port=0``: any free port).
+class BackgroundServer:
+    """Run an app with uvicorn in a background thread on ``host`` (``port=0``: any free port); ``url`` is its
+    address. A real server (sockets, HTTP parsing, uvicorn's event loop); ``stop()``, or the end of a ``with``
+    block, shuts it down.
 
-    The server is a real one (sockets, HTTP parsing, uvicorn's event loop); stopped when the block ends.
+    Example:
+        >>> import httpx
+        >>> from dlkit.deploy.server import BackgroundServer, ServedModel, create_app
+        >>> app = create_app({"double": ServedModel(predict=lambda x: 2 * x, instance_shape=(2,))})
+        >>> with BackgroundServer(app) as server:
+        ...     httpx.post(f"{server.url}/v1/models/double:predict", json={"instances": [[1, 2]]}).json()
+        {'predictions': [[2.0, 4.0]]}
     """
-    import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"Expected the server to start on {host}:{port}, but it did not")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://{host}:{bound}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        import uvicorn
+
+        self.server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"Expected the server to start on {host}:{port}, but it did not")
+            time.sleep(0.01)
+        self.url = f"http://{host}:{self.server.servers[0].sockets[0].getsockname()[1]}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    def __enter__(self) -> BackgroundServer:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dlkit.deploy.export import load_task
-from dlkit.deploy.server import BadRequest, ServedModel, create_app, parse_instances, serve_in_background
+from dlkit.deploy.server import BadRequest, ServedModel, create_app, parse_instances, BackgroundServer
 
 IMAGE = np.linspace(-1, 1, 64).reshape(1, 8, 8).tolist()  # one valid instance: (1, 8, 8)
 
@@ -145,9 +145,9 @@ def test_dynamic_batching_answers_each_request_with_its_own_predictions():
         return x.sum(axis=1, keepdims=True) * 2  # (N, 3) -> (N, 1)
 
     app = create_app({"sum": ServedModel(predict=predict, instance_shape=(3,))}, batching=True, max_wait_ms=20)
-    with serve_in_background(app) as url, httpx.Client() as client:
+    with BackgroundServer(app) as server, httpx.Client() as client:
         def ask(i: int) -> list:
-            return client.post(f"{url}/v1/models/sum:predict", json={"instances": [[i, i, i]]}).json()["predictions"]
+            return client.post(f"{server.url}/v1/models/sum:predict", json={"instances": [[i, i, i]]}).json()["predictions"]
 
         with concurrent.futures.ThreadPoolExecutor(16) as pool:
             answers = list(pool.map(ask, range(32)))
