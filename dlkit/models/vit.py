@@ -98,7 +98,7 @@ class ViT(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         check_images(x, self.in_channels, self.image_size)
         tokens = self.patch_embedding(x)  # (N, P, d_model)
-        class_token = self.class_token.expand(len(x), -1, -1)  # (N, 1, d_model)
+        class_token = self.class_token.expand(x.shape[0], -1, -1)  # (N, 1, d_model); not len(x): export keeps N dynamic
         tokens = torch.cat([class_token, tokens], dim=1) + self.position_embedding  # (N, P + 1, d_model)
         tokens = self.transformer(self.dropout(tokens))  # (N, P + 1, d_model)
         return self.head(tokens[:, 0])  # class token -> (N, num_classes)

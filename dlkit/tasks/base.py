@@ -287,6 +287,11 @@ class Task(pl.LightningModule):
         for key, (total, count) in self._epoch_sums.pop(stage, {}).items():
             self.log(key, total / count, prog_bar=key.endswith("loss"))
 
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Record the task class's import path, so that ``dlkit.deploy.export.load_task(path)`` (and
+        ``python -m dlkit serve path``) rebuild the task from the checkpoint file alone."""
+        checkpoint["dlkit_task"] = f"{type(self).__module__}.{type(self).__qualname__}"
+
     def setup(self, stage: str) -> None:
         """Called by the Trainer before fit/validate/test/predict: forget what an interrupted run left behind."""
         self._epoch_sums.clear()

@@ -16,6 +16,7 @@ from dlkit.tasks import (
     AutoencoderTask,
     CausalLMTask,
     ClassificationTask,
+    DistillationTask,
     GANTask,
     MaskedLMTask,
     RegressionTask,
@@ -52,6 +53,13 @@ CASES = {
          "label_smoothing": 0.1, "optimizer": "sgd", "momentum": 0.9, "lr": 0.05, "scheduler": "step",
          "scheduler_kwargs": {"step_size": 2}, "l1": 1e-4, "class_weights": [1.0, 2.0, 3.0]},
         lambda: (torch.randn(16, 4), torch.arange(16) % 3),
+        lambda: torch.randn(5, 4),
+    ),
+    "distillation": (  # training targets: the label, then the teacher's logits
+        DistillationTask,
+        {"model": "dlkit.models.mlp.MLP", "model_kwargs": {"in_features": 4, "out_features": 3}, "num_classes": 3,
+         "temperature": 2.0, "alpha": 0.7},
+        lambda: (torch.randn(16, 4), torch.cat([(torch.arange(16) % 3)[:, None].float(), torch.randn(16, 3)], 1)),
         lambda: torch.randn(5, 4),
     ),
     "regression": (
