@@ -6,6 +6,7 @@ Write a new task as a subclass of ``SupervisedTask`` that overrides its hooks (R
 from dlkit.tasks.autoencoder import AutoencoderTask
 from dlkit.tasks.base import SupervisedTask, Task
 from dlkit.tasks.classification import ClassificationTask
+from dlkit.tasks.contrastive import ContrastiveTask
 from dlkit.tasks.distillation import DistillationTask
 from dlkit.tasks.gan import GANTask
 from dlkit.tasks.language_model import CausalLMTask, MaskedLMTask
@@ -17,6 +18,7 @@ __all__ = [
     "AutoencoderTask",
     "CausalLMTask",
     "ClassificationTask",
+    "ContrastiveTask",
     "DistillationTask",
     "GANTask",
     "MaskedLMTask",
