@@ -20,7 +20,7 @@ from typing import Any
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `mkdocs build` run as a script, not `python -m`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.hooks import ROOT, coverage, notebooks, outputs, reference, search, skips, verification  # noqa: E402
+from tools.hooks import ROOT, coverage, notebooks, outputs, page_notebooks, reference, search, skips, verification  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dlkit")
 
@@ -162,6 +162,9 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     )
     if is_notebook:
         stamp += notebooks.download_buttons(Path(uri).stem)
+    elif has_examples and not key.startswith("dlkit/"):
+        page_notebooks.write_notebook(page, Path(page.file.abs_src_path).read_text())
+        stamp += page_notebooks.download_button(Path(uri).stem)
     stamp += search.spellings_html(page.markdown or "")
     match = re.search(r"</h1>", content)
     if match:
