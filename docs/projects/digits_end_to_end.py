@@ -49,9 +49,12 @@ from sklearn.datasets import load_digits
 
 from dlkit.data import DigitsDataModule
 
-torch.set_num_threads(1)  # tiny models train fastest on one CPU thread; the numbers then match on any machine
+# tiny models train fastest on one CPU thread; the numbers then match on any machine
+torch.set_num_threads(1)
 digits = load_digits()
-print(digits.images.shape, digits.target.shape, digits.images.min(), digits.images.max())
+print(
+    digits.images.shape, digits.target.shape, digits.images.min(), digits.images.max()
+)
 assert digits.images.shape == (1797, 8, 8) and digits.images.max() == 16
 
 # %% [markdown]
@@ -60,11 +63,14 @@ assert digits.images.shape == (1797, 8, 8) and digits.images.max() == 16
 
 # %%
 pl.seed_everything(0, verbose=False)
-flat = DigitsDataModule(as_images=False, seed=0, batch_size=128)   # (64,) vectors: baseline and MLP
-images = DigitsDataModule(as_images=True, seed=0, batch_size=128)  # (1, 8, 8) images for the CNN, same split
+# (64,) vectors: baseline and MLP
+flat = DigitsDataModule(as_images=False, seed=0, batch_size=128)
+# (1, 8, 8) images for the CNN, same split
+images = DigitsDataModule(as_images=True, seed=0, batch_size=128)
 counts = flat.class_counts()
 print({split: sum(c) for split, c in counts.items()})
-assert torch.equal(flat.test_set.tensors[1], images.test_set.tensors[1])  # same test digits, same order
+# same test digits, same order
+assert torch.equal(flat.test_set.tensors[1], images.test_set.tensors[1])
 
 # %% [markdown]
 # ## 2. Exploratory data analysis
@@ -78,11 +84,17 @@ width = 0.28
 for offset, split in zip((-width, 0, width), ("train", "val", "test")):
     share = np.array(counts[split]) / sum(counts[split])
     ax.bar(np.arange(10) + offset, share, width, label=split)
-ax.set(xlabel="digit", ylabel="share of split", xticks=range(10), title="Class balance per split")
+ax.set(
+    xlabel="digit",
+    ylabel="share of split",
+    xticks=range(10),
+    title="Class balance per split",
+)
 ax.legend(ncol=3)
 plt.show()
 shares = np.array([np.array(c) / sum(c) for c in counts.values()])
-assert shares.min() > 0.09 and shares.max() < 0.11   # every class holds 9-11% of every split
+# every class holds 9-11% of every split
+assert shares.min() > 0.09 and shares.max() < 0.11
 
 # %% [markdown]
 # **Sample images.** One example per class, as the model sees them (before standardisation).
@@ -115,7 +127,10 @@ ax_hist.set(title="pixel values", xlabel="intensity (0-16)", yscale="log")
 plt.tight_layout()
 plt.show()
 blank_columns = (pixels.std(axis=0) == 0).sum()
-print(f"{blank_columns} of 64 pixels never change; {np.mean(pixels == 0):.0%} of all pixel values are 0")
+print(
+    f"{blank_columns} of 64 pixels never change; {np.mean(pixels == 0):.0%} of all "
+    "pixel values are 0"
+)
 assert blank_columns >= 1 and np.mean(pixels == 0) > 0.4
 
 # %% [markdown]
@@ -123,19 +138,29 @@ assert blank_columns >= 1 and np.mean(pixels == 0) > 0.4
 # than pixels far apart. This is the structure a convolutional network is built to exploit.
 
 # %%
-varying = pixels[:, pixels.std(axis=0) > 0]                    # (1797, 61): drop the constant pixels
-corr = np.corrcoef(varying, rowvar=False)                      # (61, 61)
+varying = pixels[:, pixels.std(axis=0) > 0]  # (1797, 61): drop the constant pixels
+corr = np.corrcoef(varying, rowvar=False)    # (61, 61)
 fig, ax = plt.subplots(figsize=(3.6, 3.2))
 image = ax.imshow(corr, cmap="coolwarm", vmin=-1, vmax=1)
 ax.set(title="pixel-pixel correlation", xlabel="pixel", ylabel="pixel")
 fig.colorbar(image, ax=ax, shrink=0.8)
 plt.show()
-with np.errstate(divide="ignore", invalid="ignore"):  # a constant pixel correlates with nothing: NaN
+# a constant pixel correlates with nothing: NaN
+with np.errstate(divide="ignore", invalid="ignore"):
     full = np.corrcoef(pixels, rowvar=False)           # (64, 64)
 grid = np.arange(64).reshape(8, 8)                     # pixel index at (row, column)
-neighbours = np.nanmean([full[a, b] for a, b in zip(grid[:, :-1].ravel(), grid[:, 1:].ravel())])  # side by side
-far_apart = np.nanmean([full[a, b] for a, b in zip(grid[:, :2].ravel(), grid[:, -2:].ravel())])  # 6 columns apart
-print(f"mean correlation: horizontal neighbours {neighbours:.2f}, pixels 6 columns apart {far_apart:.2f}")
+# side by side
+neighbours = np.nanmean(
+    [full[a, b] for a, b in zip(grid[:, :-1].ravel(), grid[:, 1:].ravel())]
+)
+# 6 columns apart
+far_apart = np.nanmean(
+    [full[a, b] for a, b in zip(grid[:, :2].ravel(), grid[:, -2:].ravel())]
+)
+print(
+    f"mean correlation: horizontal neighbours {neighbours:.2f}, pixels 6 columns apart "
+    f"{far_apart:.2f}"
+)
 assert neighbours > far_apart + 0.2
 
 # %% [markdown]
@@ -169,8 +194,15 @@ from dlkit.training import make_trainer
 
 pl.seed_everything(0, verbose=False)
 mlp_task = ClassificationTask(
-    model=MLP, model_kwargs={"in_features": 64, "out_features": 10, "hidden_dims": (256,), "dropout": 0.2},
-    num_classes=10, lr=5e-3,
+    model=MLP,
+    model_kwargs={
+        "in_features": 64,
+        "out_features": 10,
+        "hidden_dims": (256,),
+        "dropout": 0.2,
+    },
+    num_classes=10,
+    lr=5e-3,
 )
 mlp_trainer = make_trainer(max_epochs=10)
 mlp_trainer.fit(mlp_task, datamodule=flat)
@@ -179,8 +211,18 @@ mlp_acc = mlp_trainer.test(mlp_task, datamodule=flat, verbose=False)[0]["test_ac
 pl.seed_everything(0, verbose=False)
 cnn_task = ClassificationTask(
     model=CNN,
-    model_kwargs={"in_channels": 1, "num_classes": 10, "image_size": 8, "channels": (32, 64), "dropout": 0.2},
-    num_classes=10, lr=3e-3, scheduler="cosine", scheduler_kwargs={"T_max": 10},  # learning rate annealed to 0
+    model_kwargs={
+        "in_channels": 1,
+        "num_classes": 10,
+        "image_size": 8,
+        "channels": (32, 64),
+        "dropout": 0.2,
+    },
+    num_classes=10,
+    lr=3e-3,
+    # learning rate annealed to 0
+    scheduler="cosine",
+    scheduler_kwargs={"T_max": 10},
 )
 history = History()
 cnn_trainer = make_trainer(max_epochs=10, callbacks=[history])
@@ -193,7 +235,8 @@ def n_params(task):
 
 
 print(f"{'model':<22}{'test accuracy':>14}{'parameters':>12}")
-print(f"{'logistic regression':<22}{baseline_acc:>14.4f}{baseline.coef_.size + baseline.intercept_.size:>12}")
+baseline_params = baseline.coef_.size + baseline.intercept_.size
+print(f"{'logistic regression':<22}{baseline_acc:>14.4f}{baseline_params:>12}")
 print(f"{'MLP (256 hidden)':<22}{mlp_acc:>14.4f}{n_params(mlp_task):>12}")
 print(f"{'CNN (32, 64 filters)':<22}{cnn_acc:>14.4f}{n_params(cnn_task):>12}")
 assert mlp_acc >= 0.95 and cnn_acc >= 0.975
@@ -212,28 +255,43 @@ def fit_and_test(seed, model, model_kwargs, as_images, **task_kwargs):
     """The recipe above on the digits split of this seed: returns the test accuracy."""
     pl.seed_everything(seed, verbose=False)
     data = DigitsDataModule(as_images=as_images, seed=seed, batch_size=128)
-    task = ClassificationTask(model=model, model_kwargs=model_kwargs, num_classes=10, **task_kwargs)
+    task = ClassificationTask(
+        model=model, model_kwargs=model_kwargs, num_classes=10, **task_kwargs
+    )
     trainer = make_trainer(max_epochs=10)
     trainer.fit(task, datamodule=data)
     return trainer.test(task, datamodule=data, verbose=False)[0]["test_acc"]
 
 
-runs = {"logistic regression": [baseline_acc], "MLP": [mlp_acc], "CNN": [cnn_acc]}  # seed 0
+# seed 0
+runs = {"logistic regression": [baseline_acc], "MLP": [mlp_acc], "CNN": [cnn_acc]}
 for seed in (1, 2):
     split = DigitsDataModule(as_images=False, seed=seed)
     (x_tr, y_tr), (x_te, y_te) = split.train_set.tensors, split.test_set.tensors
     linear = LogisticRegression(max_iter=2000).fit(x_tr.numpy(), y_tr.numpy())
     runs["logistic regression"].append(linear.score(x_te.numpy(), y_te.numpy()))
-    runs["MLP"].append(fit_and_test(seed, MLP, mlp_task.hparams.model_kwargs, as_images=False, lr=5e-3))
+    runs["MLP"].append(
+        fit_and_test(seed, MLP, mlp_task.hparams.model_kwargs, as_images=False, lr=5e-3)
+    )
     cosine = {"scheduler": "cosine", "scheduler_kwargs": {"T_max": 10}}
-    runs["CNN"].append(fit_and_test(seed, CNN, cnn_task.hparams.model_kwargs, as_images=True, lr=3e-3, **cosine))
+    runs["CNN"].append(
+        fit_and_test(
+            seed, CNN, cnn_task.hparams.model_kwargs, as_images=True, lr=3e-3, **cosine
+        )
+    )
 medians = {name: statistics.median(accs) for name, accs in runs.items()}
 for name, accs in runs.items():
-    print(f"{name:<22} seeds 0, 1, 2: {', '.join(f'{a:.4f}' for a in accs)}   median {medians[name]:.4f}")
-median_wrong = {name: round((1 - acc) * 360) for name, acc in medians.items()}  # wrong test digits, of 360
+    print(
+        f"{name:<22} seeds 0, 1, 2: {', '.join(f'{a:.4f}' for a in accs)}   median "
+        f"{medians[name]:.4f}"
+    )
+# wrong test digits, of 360
+median_wrong = {name: round((1 - acc) * 360) for name, acc in medians.items()}
 print("median number of wrong test digits:", median_wrong)
-assert abs(medians["MLP"] - medians["logistic regression"]) < 0.025  # within a few digits of each other
-assert medians["CNN"] >= max(medians["MLP"], medians["logistic regression"]) + 0.005  # 2+ fewer mistakes
+# within a few digits of each other
+assert abs(medians["MLP"] - medians["logistic regression"]) < 0.025
+# 2+ fewer mistakes
+assert medians["CNN"] >= max(medians["MLP"], medians["logistic regression"]) + 0.005
 
 # %% [markdown]
 # On 64 pixels the MLP does about as well as the linear baseline (their medians are within 2.5 points): with so
@@ -264,7 +322,8 @@ assert history["train_loss"][-1] < history["train_loss"][0] / 3
 # %%
 from torchmetrics.classification import MulticlassConfusionMatrix
 
-logits = torch.cat(cnn_trainer.predict(cnn_task, datamodule=images))  # (360, 10), test split
+# (360, 10), test split
+logits = torch.cat(cnn_trainer.predict(cnn_task, datamodule=images))
 predictions = logits.argmax(dim=1).cpu()
 y_test = images.test_set.tensors[1]
 confusion = MulticlassConfusionMatrix(num_classes=10)(predictions, y_test)
@@ -273,12 +332,21 @@ ax.imshow(confusion.numpy(), cmap="Blues")
 for row in range(10):
     for col in range(10):
         if confusion[row, col]:
-            ax.text(col, row, int(confusion[row, col]), ha="center", va="center", fontsize=7)
-ax.set(xlabel="predicted", ylabel="true", xticks=range(10), yticks=range(10), title="CNN confusion matrix")
+            ax.text(
+                col, row, int(confusion[row, col]), ha="center", va="center", fontsize=7
+            )
+ax.set(
+    xlabel="predicted",
+    ylabel="true",
+    xticks=range(10),
+    yticks=range(10),
+    title="CNN confusion matrix",
+)
 plt.show()
 recall = confusion.diag() / confusion.sum(dim=1)
 print("recall per digit:", [round(r, 3) for r in recall.tolist()])
-assert int(confusion.trace()) == round(cnn_acc * len(y_test))  # correct predictions = accuracy x test digits
+# correct predictions = accuracy x test digits
+assert int(confusion.trace()) == round(cnn_acc * len(y_test))
 
 # %% [markdown]
 # ## 6. Error analysis
@@ -292,10 +360,15 @@ wrong = torch.nonzero(predictions != y_test).flatten()
 confidence = logits.softmax(dim=1).max(dim=1).values.cpu()
 raw_test = images.test_set.tensors[0][:, 0]      # (N, 8, 8), standardised pixels
 columns = min(len(wrong), 10)
-fig, axes = plt.subplots(1, max(columns, 1), figsize=(1.1 * max(columns, 1), 1.6), squeeze=False)
+fig, axes = plt.subplots(
+    1, max(columns, 1), figsize=(1.1 * max(columns, 1), 1.6), squeeze=False
+)
 for ax, index in zip(axes[0], wrong[:columns].tolist()):
     ax.imshow(raw_test[index], cmap="gray_r")
-    ax.set_title(f"{y_test[index].item()}→{predictions[index].item()}\n{confidence[index]:.0%}", fontsize=8)
+    ax.set_title(
+        f"{y_test[index].item()}→{predictions[index].item()}\n{confidence[index]:.0%}",
+        fontsize=8,
+    )
 for ax in axes[0]:
     ax.set_axis_off()
 plt.show()
@@ -316,10 +389,17 @@ from pathlib import Path
 
 with tempfile.TemporaryDirectory() as folder:
     checkpoint = Path(folder) / "digits-cnn.ckpt"
-    cnn_trainer.save_checkpoint(checkpoint, weights_only=True)  # weights + hyperparameters, no optimizer state
-    # loading weights_only=False lets torch unpickle any object: fine for a checkpoint we wrote ourselves
-    reloaded = ClassificationTask.load_from_checkpoint(checkpoint, map_location="cpu", weights_only=False)
-    print(f"checkpoint: {checkpoint.stat().st_size / 1e3:.0f} kB, network: {reloaded.hparams.model}")
+    # weights + hyperparameters, no optimizer state
+    cnn_trainer.save_checkpoint(checkpoint, weights_only=True)
+    # loading weights_only=False lets torch unpickle any
+    # object: fine for a checkpoint we wrote ourselves
+    reloaded = ClassificationTask.load_from_checkpoint(
+        checkpoint, map_location="cpu", weights_only=False
+    )
+    print(
+        f"checkpoint: {checkpoint.stat().st_size / 1e3:.0f} kB, network: "
+        f"{reloaded.hparams.model}"
+    )
 
 reloaded.eval()
 cnn_task.eval()
