@@ -10,7 +10,8 @@ from dlkit.training import make_trainer
 digits = load_digits()
 x = torch.tensor(digits.data / 16, dtype=torch.float32)  # (1797, 64), pixels in [0, 1]
 y = digits.target
-x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.3, stratify=y, random_state=0)
+x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.3, stratify=y,
+                                                    random_state=0)
 
 # Pretraining sees the 1,257 training images only, without their labels.
 pl.seed_everything(0, verbose=False)
