@@ -131,7 +131,9 @@ def run_piece(piece: str, offset: int, threads: int, workers: int, out: Path, ti
     out.mkdir(parents=True, exist_ok=True)
     with log.open("w") as handle:
         code = subprocess.run(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT).returncode
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
     return {"exit_code": code, "seconds": round(time.perf_counter() - start, 1), "workers": workers,
+            "commit": commit.strip() or "unknown",
             "finished_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
 
 
@@ -324,7 +326,10 @@ def aggregate(runs_dir: Path = RUNS, out: Path = REPORT) -> dict[str, Any]:
         "runs": [{"name": run["name"], "offset": run["meta"]["offset"], "threads": run["meta"]["threads"],
                   "seconds": round(sum(p["seconds"] for p in run["meta"]["pieces"].values()), 1),
                   "workers": max((p.get("workers", 1) for p in run["meta"]["pieces"].values()), default=1),
-                  "pieces": sorted(run["meta"]["pieces"])} for run in runs],
+                  "pieces": sorted(run["meta"]["pieces"]),
+                  "commits": {piece: info.get("commit", "unrecorded")
+                              for piece, info in sorted(run["meta"]["pieces"].items())}}
+                 for run in runs],
         "pages": pages,
     }
     report["summary"] = {
