@@ -83,3 +83,11 @@ def test_is_check():
     assert outputs.is_check(">>> a > b\nTrue\n>>> c, d\n(True, False)\n")
     assert not outputs.is_check(">>> a\n0.97\n")
     assert not outputs.is_check(">>> f()\n")
+
+
+def test_a_new_session_starts_the_page_afresh(tmp_path, monkeypatch):
+    page = outputs.ROOT / "docs" / "zz_page.md"
+    outputs.record(page, 41, "a = 1\n", "old\n", tmp_path)  # the fence sat at line 41 before an edit
+    monkeypatch.setattr(outputs, "SESSION", "a later run")
+    outputs.record(page, 45, "a = 1\n", "new\n", tmp_path)
+    assert [(e["line"], e["stdout"]) for e in outputs.load("zz_page.md", tmp_path)] == [(45, "new\n")]

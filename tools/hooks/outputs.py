@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import textwrap
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tools.hooks import ROOT
 
 GENERATED = ROOT / "docs" / "generated"
 OUTPUTS_FILE = "outputs.json"
+SESSION = uuid.uuid4().hex  # one test session: a page's outputs all come from one run of it
 MAX_LINES = 40  # longer outputs are cut, with a note of how many lines were left out
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,})[ \t]*(?P<lang>python|pycon)[ \t]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
@@ -58,25 +60,30 @@ def outputs_path(page: Path, generated: Path = GENERATED) -> Path:
 
 
 def record(page: Path, line: int, source: str, stdout: str, generated: Path = GENERATED) -> None:
-    """Store what the fence at ``line`` printed. Entries at or after ``line`` come from an older run: dropped."""
+    """Store what the fence at ``line`` printed. The file keeps only this test session's run of the page: entries
+    of an earlier session (an older version of the page) and, within this session, entries at or after ``line``
+    (a rerun) are dropped."""
     path = outputs_path(page, generated)
     try:
-        entries = json.loads(path.read_text())
+        stored = json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
-        entries = []
+        stored = {}
+    entries = stored.get("entries", []) if isinstance(stored, dict) and stored.get("session") == SESSION else []
     entries = [e for e in entries if e["line"] < line]
     entries.append({"line": line, "fingerprint": fingerprint(source), "stdout": stdout})
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(entries, indent=1) + "\n")
+    path.write_text(json.dumps({"session": SESSION, "entries": entries}, indent=1) + "\n")
 
 
 def load(page_src: str, generated: Path = GENERATED) -> list[dict[str, Any]] | None:
     """The recorded outputs of ``docs/<page_src>``, in fence order; ``None`` when the page has not been run."""
     path = generated / Path(page_src).with_suffix("") / OUTPUTS_FILE
     try:
-        return sorted(json.loads(path.read_text()), key=lambda e: e["line"])
+        stored = json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
+    entries = stored.get("entries", []) if isinstance(stored, dict) else stored
+    return sorted(entries, key=lambda e: e["line"])
 
 
 def _output_block(indent: str, stdout: str) -> str:
