@@ -24,7 +24,7 @@ SPACE: dict[str, tuple[Any, ...]] = {
     "width": (8, 16, 32, 64, 128),  # units per hidden layer
     "activation": ("relu", "tanh", "gelu", "sigmoid"),
 }
-DEFAULT = {"depth": 1, "width": 16, "activation": "sigmoid"}
+DEFAULT = {"depth": 1, "width": 8, "activation": "sigmoid"}
 
 
 def _check(arch: dict[str, Any]) -> None:

@@ -37,11 +37,14 @@ def fresh_mlp() -> MLP:
 federated = fresh_mlp()
 fedavg_curve = run_fedavg(federated, clients, rounds=30, local_epochs=1, lr=0.1,
                           batch_size=16, seed=0, evaluate=accuracy)
-# Centralised: all the training data in one place, 30 epochs (as many passes over each example).
-central_acc = accuracy(local_train(fresh_mlp(), x_train, y_train, epochs=30, lr=0.1, batch_size=16, seed=0))
+# Centralised: all the training data in one place, 30 epochs (as many passes each).
+central_acc = accuracy(local_train(fresh_mlp(), x_train, y_train, epochs=30, lr=0.1,
+                                   batch_size=16, seed=0))
 # Each client alone, on its own data only.
-local_accs = [accuracy(local_train(fresh_mlp(), cx, cy, epochs=30, lr=0.1, batch_size=16, seed=0))
-              for cx, cy in clients]
+local_accs = [
+    accuracy(local_train(fresh_mlp(), cx, cy, epochs=30, lr=0.1, batch_size=16, seed=0))
+    for cx, cy in clients
+]
 print(f"FedAvg after 30 rounds: {fedavg_curve[-1]:.3f}")
 print(f"centralised:            {central_acc:.3f}")
 print(f"clients alone (mean):   {np.mean(local_accs):.3f}")

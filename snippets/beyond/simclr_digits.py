@@ -16,9 +16,11 @@ x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.3, stratif
 # Pretraining sees the 1,257 training images only, without their labels.
 pl.seed_everything(0, verbose=False)
 model_kwargs = {"in_features": 64, "hidden_dims": (256,), "rep_dim": 64, "proj_dim": 32}
-simclr = ContrastiveTask(model="dlkit.models.simclr.SimCLRNet", model_kwargs=model_kwargs,
-                         temperature=0.5, lr=3e-3)
-unlabelled = DataLoader(TensorDataset(x_train), batch_size=256, shuffle=True, drop_last=True)
+simclr = ContrastiveTask(model="dlkit.models.simclr.SimCLRNet",
+                         model_kwargs=model_kwargs, temperature=0.5, lr=3e-3)
+unlabelled = DataLoader(TensorDataset(x_train), batch_size=256, shuffle=True,
+                        drop_last=True)
 make_trainer(max_epochs=60).fit(simclr, unlabelled)  # 4 batches per epoch
 # The same network, untrained: its random features are the baseline the probe must beat.
-random_net = ContrastiveTask(model="dlkit.models.simclr.SimCLRNet", model_kwargs=model_kwargs)
+random_net = ContrastiveTask(model="dlkit.models.simclr.SimCLRNet",
+                             model_kwargs=model_kwargs)
