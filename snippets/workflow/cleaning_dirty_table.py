@@ -3,17 +3,20 @@ import pandas as pd
 from palmerpenguins import load_penguins
 
 MEASUREMENTS = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
-# What a penguin can physically measure (domain knowledge, not fitted on data): outside is an error.
+# What a penguin can physically measure (domain knowledge, not fitted on data):
+# outside is an error.
 POSSIBLE = {"bill_length_mm": (20, 80), "bill_depth_mm": (5, 30),
             "flipper_length_mm": (100, 300), "body_mass_g": (1000, 10_000)}
 # real gaps: 2 penguins unmeasured, 11 without a sex
 penguins = load_penguins()
 
-# The errors a field table collects, added to a copy at known places, so the cleaning can be checked:
+# The errors a field table collects, added to a copy at known places, so that the
+# cleaning can be checked:
 rng = np.random.default_rng(0)
 dirty = penguins.copy()
 rows = rng.choice(dirty.dropna().index, size=9, replace=False)
-dirty.loc[rows[:3], "body_mass_g"] /= 1000        # 3 masses typed in kilograms: 3.75 "g"
+# 3 masses typed in kilograms: 3.75 "g"
+dirty.loc[rows[:3], "body_mass_g"] /= 1000
 # 2 flipper lengths with an extra digit: 1950 mm
 dirty.loc[rows[3:5], "flipper_length_mm"] *= 10
 dirty.loc[rows[5], "bill_depth_mm"] *= -1         # 1 negative bill depth

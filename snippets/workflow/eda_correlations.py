@@ -3,7 +3,8 @@ from palmerpenguins import load_penguins
 
 penguins = load_penguins()
 measurements = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
-correlations = penguins[measurements].corr()                 # Pearson, pairwise complete rows
+# Pearson, pairwise complete rows
+correlations = penguins[measurements].corr()
 print(correlations.round(2).to_string())
 
 fig, ax = plt.subplots(figsize=(5.5, 4.5), num="correlations")

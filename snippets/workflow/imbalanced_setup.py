@@ -13,7 +13,9 @@ from dlkit.training import make_trainer
 torch.set_num_threads(1)
 # 10,000 credit-card holders, read from the ISLP wheel
 default = load_data("Default")
-x = np.column_stack([default["student"] == "Yes", default["balance"], default["income"]])
+x = np.column_stack(
+    [default["student"] == "Yes", default["balance"], default["income"]]
+)
 # 1: defaulted, the rare class
 y = (default["default"] == "Yes").to_numpy(dtype=np.int64)
 datamodule = ArrayDataModule(
@@ -24,17 +26,20 @@ print(f"defaults: {y.sum()} of {len(y)} ({y.mean():.1%}); per split {counts}")
 
 
 def fit(train_dataloader=None, **task_kwargs):
-    """A small MLP trained for 15 epochs from the same seed; train_dataloader replaces the default one."""
+    """A small MLP trained for 15 epochs from the same seed; train_dataloader, if given,
+    replaces the data module's training batches."""
     pl.seed_everything(0, verbose=False)
     task = ClassificationTask(
-        model=MLP, model_kwargs={"in_features": 3, "out_features": 2, "hidden_dims": (16,)},
-        num_classes=2, lr=1e-2, **task_kwargs,
+        model=MLP, num_classes=2, lr=1e-2,
+        model_kwargs={"in_features": 3, "out_features": 2, "hidden_dims": (16,)},
+        **task_kwargs,
     )
     trainer = make_trainer(max_epochs=15)
     if train_dataloader is None:
         trainer.fit(task, datamodule=datamodule)
     else:
-        trainer.fit(task, train_dataloaders=train_dataloader, val_dataloaders=datamodule.val_dataloader())
+        trainer.fit(task, train_dataloaders=train_dataloader,
+                    val_dataloaders=datamodule.val_dataloader())
     return task
 
 

@@ -10,10 +10,12 @@ penguins = load_penguins()
 measurements = ["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"]
 x, y = penguins[measurements].to_numpy(), penguins["species"].to_numpy()
 rng = np.random.default_rng(0)
-x[rng.random(x.shape) < 0.2] = np.nan          # a fifth of the values missing: imputation matters
+# a fifth of the values missing: imputation matters
+x[rng.random(x.shape) < 0.2] = np.nan
 
 gaps = []
-for split in range(20):                        # 20 random splits: the gap is small, so average it
+# 20 random splits: the gap is small, so average it
+for split in range(20):
     x_train, x_test, y_train, y_test = train_test_split(
         x, y, test_size=0.3, stratify=y, random_state=split
     )

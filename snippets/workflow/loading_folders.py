@@ -10,7 +10,7 @@ from dlkit.data.vision import ImageFolderDataModule
 
 root = Path(tempfile.mkdtemp())
 
-# Text: the IMDB layout, one folder per class and one .txt file per review (here: tweets).
+# Text: the IMDB layout, one folder per class, one .txt file per review (here: tweets).
 texts, labels = load_tweets(("negative", "positive"))
 for label in ("negative", "positive"):
     (root / "text" / label).mkdir(parents=True)
@@ -21,10 +21,12 @@ for label in ("negative", "positive"):
 reviews = load_files(root / "text", encoding="utf-8")
 print(f"text folder: {len(reviews.data)} files, classes {reviews.target_names}")
 
-# Images: one folder per class, any size and format. The five photos that ship with ISLP, each cut into
+# Images: one folder per class, any size and format. The five photos that ship with
+# ISLP, each cut into
 # four tiles so that every class has enough images to split.
 photos = files("ISLP") / "data" / "book_images"
-classes = {"bird": ["flamingo.jpg", "hawk_cropped.jpeg", "weaver.jpg"], "pet": ["huey.jpg", "kitty.jpg"]}
+classes = {"bird": ["flamingo.jpg", "hawk_cropped.jpeg", "weaver.jpg"],
+           "pet": ["huey.jpg", "kitty.jpg"]}
 for label, names in classes.items():
     (root / "images" / label).mkdir(parents=True)
     for name in names:
@@ -33,7 +35,8 @@ for label, names in classes.items():
             photo.draft("RGB", (256, 256))
             photo = photo.convert("RGB").resize((128, 128))
         for i, (left, top) in enumerate([(0, 0), (64, 0), (0, 64), (64, 64)]):
-            photo.crop((left, top, left + 64, top + 64)).save(root / "images" / label / f"{name}-{i}.png")
+            tile = photo.crop((left, top, left + 64, top + 64))
+            tile.save(root / "images" / label / f"{name}-{i}.png")
 images = ImageFolderDataModule(
     root=root / "images", image_size=32, batch_size=4, val_fraction=0.25, test_fraction=0.25
 )

@@ -13,7 +13,8 @@ from dlkit.models.cnn import CNN
 from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
 
-torch.set_num_threads(1)   # 8x8 images in batches of 64: extra threads would only wait on each other
+# 8x8 images in batches of 64: extra threads would only wait on each other
+torch.set_num_threads(1)
 pl.seed_everything(0, verbose=False)
 run_dir = Path(tempfile.mkdtemp())          # logs and checkpoints of this run
 
@@ -41,7 +42,8 @@ checkpoint = ModelCheckpoint(
 trainer = make_trainer(
     max_epochs=40,
     callbacks=[early_stopping, checkpoint, LearningRateMonitor(logging_interval="epoch")],
-    logger=CSVLogger(run_dir, name="digits-cnn"),     # metrics.csv: one row per logged epoch
+    # metrics.csv: one row per logged epoch
+    logger=CSVLogger(run_dir, name="digits-cnn"),
     enable_checkpointing=True,
 )
 trainer.fit(task, datamodule=datamodule)

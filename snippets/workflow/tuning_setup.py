@@ -8,9 +8,11 @@ from dlkit.data import DigitsDataModule
 from dlkit.tasks import ClassificationTask
 from dlkit.tuning import TaskObjective
 
-torch.set_num_threads(1)   # small batches of 64 pixels: extra threads would only wait on each other
+# small batches of 64 pixels: extra threads would only wait on each other
+torch.set_num_threads(1)
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-datamodule = DigitsDataModule(as_images=False, batch_size=64, seed=0)   # 70/10/20, stratified
+# 70/10/20, stratified
+datamodule = DigitsDataModule(as_images=False, batch_size=64, seed=0)
 TASK = {"model": "dlkit.models.mlp.MLP", "num_classes": 10,
         "model_kwargs": {"in_features": 64, "out_features": 10, "hidden_dims": (64,)}}
 BUDGET = 8          # trials per method
