@@ -1,6 +1,9 @@
-"""`make bench`: whole-suite wall time, per-page time (slowest first), and Trainer overhead vs a plain loop.
+"""`make bench`: whole-suite wall time, per-page time (slowest first), Trainer overhead vs a plain loop, the
+serving benchmark (bench/serving.py: requests/s, p50/p99 at 1/8/32 clients, one-at-a-time vs dynamic batching vs
+ONNX Runtime) and the compression table (bench/compression.py).
 
-Writes bench/results/latest.json and prints a summary. Timings are measured here, never asserted in tests.
+Writes bench/results/latest.json, bench/serving_results.{json,md} and bench/compression_results.md, and prints a
+summary. Timings are measured here, never asserted in tests.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def suite_times() -> dict:
 
 
 def main() -> None:
+    from bench import compression, serving
     from bench.trainer_overhead import run as trainer_overhead
 
     suite = suite_times()
@@ -56,6 +60,11 @@ def main() -> None:
         f"dlkit {overhead['final_metrics']['dlkit']['val_acc']:.4f} (largest relative difference of the final "
         f"metrics: {overhead['max_relative_difference_of_final_metrics']:.1e})"
     )
+    serving.run()
+    print("\nserving (bench/serving_results.md):")
+    print(serving.RESULTS_MD.read_text())
+    print("compression (bench/compression_results.md):")
+    print(compression.run())
 
 
 if __name__ == "__main__":

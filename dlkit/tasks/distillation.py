@@ -62,7 +62,7 @@ class DistillationTask(ClassificationTask):
         ...                         num_classes=3, temperature=4.0, alpha=1.0)
         >>> x, y = torch.randn(5, 4), torch.tensor([0, 1, 2, 0, 1])
         >>> same_as_student = distillation_targets(y, task(x))  # a teacher equal to the student: KL = 0
-        >>> float(task.loss(task(x), same_as_student))
+        >>> float(task.loss(task(x), same_as_student).detach())
         0.0
     """
 

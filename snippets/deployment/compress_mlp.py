@@ -6,7 +6,12 @@ from torch.ao.quantization import quantize_dynamic
 from torch.nn.utils import prune
 
 from dlkit.data import DigitsDataModule
-from dlkit.deploy.compression import latency_ms, model_bytes, nonzero_parameters, prune_hidden_units
+from dlkit.deploy.compression import (
+    latency_ms,
+    model_bytes,
+    nonzero_parameters,
+    prune_hidden_units,
+)
 from dlkit.models.mlp import MLP
 from dlkit.tasks import ClassificationTask
 from dlkit.training import make_trainer
@@ -14,8 +19,10 @@ from dlkit.training import make_trainer
 pl.seed_everything(0, verbose=False)
 flat_digits = DigitsDataModule(as_images=False, batch_size=64)  # 64 standardised pixels
 mlp_task = ClassificationTask(
-    model=MLP, model_kwargs={"in_features": 64, "out_features": 10, "hidden_dims": (256, 256)},
-    num_classes=10, lr=1e-3,
+    model=MLP,
+    model_kwargs={"in_features": 64, "out_features": 10, "hidden_dims": (256, 256)},
+    num_classes=10,
+    lr=1e-3,
 )
 make_trainer(max_epochs=10).fit(mlp_task, datamodule=flat_digits)
 mlp = mlp_task.net.eval()
@@ -27,25 +34,34 @@ def accuracy(network: torch.nn.Module) -> float:
         return (network(x_test).argmax(dim=1) == y_test).float().mean().item()
 
 
-# 1. dynamic int8 quantisation: Linear weights stored as int8, activations quantised on the fly
+# 1. dynamic int8 quantisation: Linear weights stored as int8,
+#    activations quantised on the fly
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # torch announces a move of quantisation to torchao
     int8 = quantize_dynamic(mlp, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-
-def fine_tune(network: torch.nn.Module, hidden_dims: tuple[int, ...]) -> torch.nn.Module:
+def fine_tune(
+    network: torch.nn.Module, hidden_dims: tuple[int, ...]
+) -> torch.nn.Module:
     """Three more epochs for a pruned network (pruning masks, if any, stay applied)."""
     task = ClassificationTask(
-        model=MLP, model_kwargs={"in_features": 64, "out_features": 10, "hidden_dims": hidden_dims},
-        num_classes=10, lr=1e-3,
+        model=MLP,
+        model_kwargs={
+            "in_features": 64,
+            "out_features": 10,
+            "hidden_dims": hidden_dims,
+        },
+        num_classes=10,
+        lr=1e-3,
     )
     task.net = network.train()
     make_trainer(max_epochs=3).fit(task, datamodule=flat_digits)
     return task.net.eval()
 
 
-# 2. magnitude pruning: zero the 80% smallest weights of all layers together, fine-tune with
+# 2. magnitude pruning: zero the 80% smallest weights of all layers together,
+#    fine-tune with
 #    the mask in place, then make it permanent
 sparse = MLP(in_features=64, out_features=10, hidden_dims=(256, 256))
 sparse.load_state_dict(mlp.state_dict())
@@ -56,13 +72,18 @@ sparse = fine_tune(sparse, (256, 256))
 for module, name in weights:
     prune.remove(module, name)  # weight = weight_orig * mask, the mask dropped
 
-# 3. structured pruning: remove half of each hidden layer's units (smallest L2 norm), fine-tune
+# 3. structured pruning: remove half of each hidden layer's units
+#    (smallest L2 norm), fine-tune
 narrow = prune_hidden_units(mlp, amount=0.5)
 narrow_before = accuracy(narrow.eval())
 narrow = fine_tune(narrow, (128, 128))
 
-variants = {"float32": mlp, "int8 dynamic": int8, "80% magnitude-pruned": sparse,
-            "50% units removed": narrow}
+variants = {
+    "float32": mlp,
+    "int8 dynamic": int8,
+    "80% magnitude-pruned": sparse,
+    "50% units removed": narrow,
+}
 one, many = x_test[:1], x_test[:256]
 table = {
     name: {
@@ -75,8 +96,16 @@ table = {
     }
     for name, net in variants.items()
 }
-print(f"{'':22}{'non-zero':>9}{'kB':>7}{'zip kB':>8}{'ms (1)':>8}{'ms (256)':>9}{'acc':>7}")
+print(
+    f"{'':22}{'non-zero':>9}{'kB':>7}{'zip kB':>8}"
+    f"{'ms (1)':>8}{'ms (256)':>9}{'acc':>7}"
+)
 for name, row in table.items():
-    print(f"{name:22}{row['nonzero']:9d}{row['kB']:7.0f}{row['zip kB']:8.0f}"
-          f"{row['ms (1)']:8.3f}{row['ms (256)']:9.3f}{row['accuracy']:7.3f}")
-print(f"before fine-tuning: magnitude-pruned {sparse_before:.3f}, units removed {narrow_before:.3f}")
+    print(
+        f"{name:22}{row['nonzero']:9d}{row['kB']:7.0f}{row['zip kB']:8.0f}"
+        f"{row['ms (1)']:8.3f}{row['ms (256)']:9.3f}{row['accuracy']:7.3f}"
+    )
+print(
+    f"before fine-tuning: magnitude-pruned {sparse_before:.3f}, "
+    f"units removed {narrow_before:.3f}"
+)
