@@ -23,3 +23,17 @@ def test_learning_path_covers_every_teaching_page():
     assert sorted(set(nav_pages()) - set(links)) == [], "pages missing from the learning path on docs/index.md"
     assert sorted(set(links) - set(nav_pages())) == [], "learning-path links to pages not in the navigation"
     assert len(links) == len(set(links)), "a page listed twice"
+
+
+def test_every_teaching_page_opens_with_before_you_start_and_ends_with_exercises():
+    problems = []
+    for page in nav_pages():
+        if not page.endswith(".md"):
+            continue  # project notebooks have their own structure
+        text = (ROOT / "docs" / page).read_text()
+        if '!!! abstract "Before you start"' not in text:
+            problems.append(f"{page}: no 'Before you start' box")
+        exercises = text.split("\n## Exercises\n", 1)
+        if len(exercises) < 2 or exercises[1].count('??? success "Solution"') < 2:
+            problems.append(f"{page}: no '## Exercises' section with at least two solutions")
+    assert not problems, "\n".join(problems)
