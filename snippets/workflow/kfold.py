@@ -19,7 +19,9 @@ y = torch.tensor(digits.target)
 
 
 def train_and_predict(train_index, eval_index):
-    """Train the MLP on train_index for 10 epochs; class probabilities for eval_index.
+    """Train the MLP on train_index for 10 epochs.
+
+    Returns the class probabilities for eval_index.
     """
     pl.seed_everything(0, verbose=False)
     datamodule = TensorDataModule(train=(x[train_index], y[train_index]),
