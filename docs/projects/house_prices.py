@@ -55,7 +55,9 @@ ax_lot.scatter(houses["lotsize"], houses["price"] / 1000, s=8)
 ax_lot.set(xlabel="lot size (square feet)", ylabel="price (thousand dollars)")
 plt.show()
 numeric = houses.select_dtypes("number")
-correlation_with_price = numeric.corr()["price"].drop("price").sort_values(ascending=False)
+correlation_with_price = (
+    numeric.corr()["price"].drop("price").sort_values(ascending=False)
+)
 print(correlation_with_price.round(2).to_string())
 assert correlation_with_price.index[0] == "lotsize" and houses["price"].skew() > 1
 
@@ -69,13 +71,16 @@ assert correlation_with_price.index[0] == "lotsize" and houses["price"].skew() >
 
 # %%
 yes_no = houses.select_dtypes(exclude="number").columns.tolist()
-print(f"missing values {houses.isna().sum().sum()}, duplicates {houses.duplicated().sum()}, "
+print(f"missing values {houses.isna().sum().sum()}, "
+      f"duplicates {houses.duplicated().sum()}, "
       f"yes/no columns {yes_no}")
 assert houses.isna().sum().sum() == 0 and houses.duplicated().sum() == 1
 assert (houses[["bedrooms", "bathrooms", "stories"]] >= 1).all().all()
 houses = houses.drop_duplicates(ignore_index=True)
 assert len(houses) == 545
-table = houses.assign(**{column: (houses[column] == "yes").astype(float) for column in yes_no})
+table = houses.assign(
+    **{column: (houses[column] == "yes").astype(float) for column in yes_no}
+)
 x = table.drop(columns="price").to_numpy(dtype=np.float32)
 y = table["price"].to_numpy(dtype=np.float32)
 
@@ -162,7 +167,11 @@ plt.show()
 
 # every model beats the mean price by a wide margin
 mean_rmse = results["mean price"]["RMSE"]
-assert all(row["RMSE"] < 0.8 * mean_rmse for name, row in results.items() if name != "mean price")
+assert all(
+    row["RMSE"] < 0.8 * mean_rmse
+    for name, row in results.items()
+    if name != "mean price"
+)
 # and none of them beats linear regression by much: the MLP is within 15% of its RMSE
 assert results["MLP (dlkit)"]["RMSE"] > 0.85 * results["linear regression"]["RMSE"]
 

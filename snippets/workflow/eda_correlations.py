@@ -9,12 +9,18 @@ print(correlations.round(2).to_string())
 
 fig, ax = plt.subplots(figsize=(5.5, 4.5), num="correlations")
 image = ax.imshow(correlations, cmap="coolwarm", vmin=-1, vmax=1)
-labels = [name.removesuffix("_mm").removesuffix("_g").replace("_", " ") for name in measurements]
+labels = [
+    name.removesuffix("_mm").removesuffix("_g").replace("_", " ")
+    for name in measurements
+]
 ax.set_xticks(range(4), labels, rotation=30, ha="right")
 ax.set_yticks(range(4), labels)
 for i in range(4):
     for j in range(4):
-        ax.text(j, i, f"{correlations.iloc[i, j]:.2f}", ha="center", va="center", fontsize=11)
+        ax.text(
+            j, i, f"{correlations.iloc[i, j]:.2f}",
+            ha="center", va="center", fontsize=11,
+        )
 fig.colorbar(image, ax=ax, label="correlation")
 fig.tight_layout()
 

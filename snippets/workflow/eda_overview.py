@@ -12,7 +12,9 @@ by_island = pd.crosstab(penguins["island"], penguins["species"])
 print(by_island.to_string())
 
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), num="class-balance")
-species_counts.plot.bar(ax=axes[0], color="tab:blue", rot=0, title="penguins per species")
+species_counts.plot.bar(
+    ax=axes[0], color="tab:blue", rot=0, title="penguins per species"
+)
 by_island.plot.bar(ax=axes[1], stacked=True, rot=0, title="species per island")
 axes[0].set(xlabel="", ylabel="penguins")
 axes[1].set(xlabel="", ylabel="penguins")

@@ -19,7 +19,10 @@ y = torch.tensor(digits.target)
 
 
 def train_and_predict(train_index, eval_index):
-    """Train the MLP on train_index for 10 epochs; class probabilities for eval_index."""
+    """Train the MLP on train_index for 10 epochs.
+
+    Returns the class probabilities for eval_index.
+    """
     pl.seed_everything(0, verbose=False)
     datamodule = TensorDataModule(train=(x[train_index], y[train_index]),
                                   val=(x[eval_index], y[eval_index]), batch_size=64)
@@ -30,15 +33,18 @@ def train_and_predict(train_index, eval_index):
     return probabilities
 
 
-# 5 stratified folds: each sample is held out exactly once; each fold keeps the class shares.
+# 5 stratified folds: each sample is held out exactly once; each fold keeps the class
+# shares.
 folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
 fold_accuracies = []
 # every digit's probabilities, from the model
 out_of_fold = torch.zeros(len(y), 10)
 for train_index, held_out in folds.split(x, y):  # that never saw it
     out_of_fold[held_out] = train_and_predict(train_index, held_out)
-    fold_accuracies.append((out_of_fold[held_out].argmax(1) == y[held_out]).float().mean().item())
-cv_mean, cv_std = float(np.mean(fold_accuracies)), float(np.std(fold_accuracies, ddof=1))
+    correct = out_of_fold[held_out].argmax(1) == y[held_out]
+    fold_accuracies.append(correct.float().mean().item())
+cv_mean = float(np.mean(fold_accuracies))
+cv_std = float(np.std(fold_accuracies, ddof=1))
 print("fold accuracies:", [round(a, 4) for a in fold_accuracies])
 print(f"5-fold cross-validation: {cv_mean:.4f} ± {cv_std:.4f}")
 

@@ -17,8 +17,10 @@ selector = SelectKBest(f_classif, k=20).fit(x, y)
 leaky = LogisticRegression().fit(selector.transform(x_train), y_train)
 leaky_accuracy = leaky.score(selector.transform(x_test), y_test)
 
-# Right: the selection is a step of the model, fitted with it on the training split only.
-model = make_pipeline(SelectKBest(f_classif, k=20), LogisticRegression()).fit(x_train, y_train)
+# Right: the selection is a step of the model, fitted with it on the training split
+# only.
+model = make_pipeline(SelectKBest(f_classif, k=20), LogisticRegression())
+model.fit(x_train, y_train)
 honest_accuracy = model.score(x_test, y_test)
 print(f"test accuracy on pure noise: selection on all data {leaky_accuracy:.2f}, "
       f"inside the pipeline {honest_accuracy:.2f}")

@@ -38,9 +38,14 @@ for label, names in classes.items():
             tile = photo.crop((left, top, left + 64, top + 64))
             tile.save(root / "images" / label / f"{name}-{i}.png")
 images = ImageFolderDataModule(
-    root=root / "images", image_size=32, batch_size=4, val_fraction=0.25, test_fraction=0.25
+    root=root / "images",
+    image_size=32,
+    batch_size=4,
+    val_fraction=0.25,
+    test_fraction=0.25,
 )
 x, y = next(iter(images.train_dataloader()))
+split_sizes = [len(s) for s in (images.train_set, images.val_set, images.test_set)]
 print(f"image folder: classes {images.classes}, "
-      f"splits {[len(s) for s in (images.train_set, images.val_set, images.test_set)]}, "
+      f"splits {split_sizes}, "
       f"batch {tuple(x.shape)}")

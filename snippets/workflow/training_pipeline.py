@@ -4,7 +4,11 @@ from pathlib import Path
 import pandas as pd
 import pytorch_lightning as pl
 import torch
-from pytorch_lightning.callbacks import EarlyStopping, LearningRateMonitor, ModelCheckpoint
+from pytorch_lightning.callbacks import (
+    EarlyStopping,
+    LearningRateMonitor,
+    ModelCheckpoint,
+)
 from pytorch_lightning.loggers import CSVLogger
 from torchvision.transforms import v2
 
@@ -18,22 +22,25 @@ torch.set_num_threads(1)
 pl.seed_everything(0, verbose=False)
 run_dir = Path(tempfile.mkdtemp())          # logs and checkpoints of this run
 
-# Data: the digits as 1x8x8 images; training images randomly shifted and rotated a little.
+# Data: the digits as 1x8x8 images; training images randomly shifted and rotated a
+# little.
 digits = DigitsDataModule(as_images=True, batch_size=64, seed=0)
 datamodule = AugmentedDataModule(
     datamodule=digits, transform=v2.RandomAffine(degrees=10, translate=(0.1, 0.1))
 )
 
-# Model: a CNN with batch norm (inside CNN's blocks) and dropout before its head; Adam, and the
-# learning rate divided by 5 when val_loss has not improved for 1 epoch (reduce-LR-on-plateau).
+# Model: a CNN with batch norm (inside CNN's blocks) and dropout before its head; Adam,
+# and the learning rate divided by 5 when val_loss has not improved for 1 epoch
+# (reduce-LR-on-plateau).
 task = ClassificationTask(
     model=CNN, model_kwargs={"channels": (16, 32), "hidden_dim": 64, "dropout": 0.3},
     num_classes=10, lr=3e-3,
     scheduler="plateau", scheduler_kwargs={"factor": 0.2, "patience": 1},
 )
 
-# Callbacks: stop once val_loss has not improved for 3 epochs, keep the best epoch's weights on
-# disk (and the last, to resume from), and log the learning rate next to the metrics.
+# Callbacks: stop once val_loss has not improved for 3 epochs, keep the best epoch's
+# weights on disk (and the last, to resume from), and log the learning rate next to the
+# metrics.
 early_stopping = EarlyStopping(monitor="val_loss", patience=3)
 checkpoint = ModelCheckpoint(
     dirpath=run_dir / "checkpoints", monitor="val_loss", save_top_k=1, save_last=True,
@@ -41,11 +48,14 @@ checkpoint = ModelCheckpoint(
 )
 trainer = make_trainer(
     max_epochs=40,
-    callbacks=[early_stopping, checkpoint, LearningRateMonitor(logging_interval="epoch")],
+    callbacks=[
+        early_stopping, checkpoint, LearningRateMonitor(logging_interval="epoch")
+    ],
     # metrics.csv: one row per logged epoch
     logger=CSVLogger(run_dir, name="digits-cnn"),
     enable_checkpointing=True,
 )
 trainer.fit(task, datamodule=datamodule)
 print(f"stopped after {trainer.current_epoch} epochs; best val_loss "
-      f"{checkpoint.best_model_score.item():.4f} in {Path(checkpoint.best_model_path).name}")
+      f"{checkpoint.best_model_score.item():.4f} "
+      f"in {Path(checkpoint.best_model_path).name}")

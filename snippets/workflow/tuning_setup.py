@@ -21,8 +21,8 @@ EPOCHS = 5          # epochs per trial (fewer when a trial is pruned)
 
 def run(sampler, search_space, pruner):
     """One study of BUDGET trials; returns the study and its wall time in seconds."""
-    objective = TaskObjective(ClassificationTask, datamodule, search_space, task_kwargs=TASK,
-                              monitor="val_acc", max_epochs=EPOCHS)
+    objective = TaskObjective(ClassificationTask, datamodule, search_space,
+                              task_kwargs=TASK, monitor="val_acc", max_epochs=EPOCHS)
     study = optuna.create_study(direction="maximize", sampler=sampler, pruner=pruner)
     start = time.perf_counter()
     study.optimize(objective, n_trials=BUDGET)
