@@ -29,14 +29,15 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-# The site shows figures drawn by the page examples and their verification stamps: run them first (this writes
-# docs/generated/), then build strictly (executing the notebooks) and serve exactly what was built.
+# The site shows the figures, outputs and verification stamps of the page examples: run them first (this writes
+# docs/generated/), then build strictly (executing the notebooks) and serve exactly what was built. A failing claim
+# does not stop the site: its page's banner names the claim and the values that broke it (make test stays strict).
 docs: site
 	@echo "Serving site/ on http://127.0.0.1:8000 (Ctrl-C stops it)"
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site
 
 site: $(STAMP)
-	$(PY) -m pytest docs -q
+	@$(PY) -m pytest docs -q || echo "*** Some page examples failed: the site is built anyway and their pages' banners say what failed."
 	$(PY) -m mkdocs build --strict
 
 # Live reload while writing (rebuilds on every change; notebooks execute on each rebuild).

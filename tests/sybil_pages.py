@@ -12,11 +12,13 @@ Every claim is recorded with its values (tests/claims.py): ``assert`` statements
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import io
 import os
 import random
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from sybil.parsers.markdown.lexers import FencedCodeBlockLexer
 from sybil.parsers.rest import DocTestParser
 
 from tests import claims
+from tools.hooks import outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -158,6 +161,22 @@ def docstring_parser() -> DocTestParser:
     return parser
 
 
+class _Tee(io.TextIOBase):
+    """Write to two streams: pytest's capture (or the terminal) and the page's recorded output."""
+
+    def __init__(self, *streams: Any) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
 class PageExampleParser:
     """Collect every ``python`` and ``pycon`` fence of a Markdown page as one example each."""
 
@@ -190,7 +209,11 @@ class PageExampleParser:
         try:
             if is_doctest:
                 return run_pycon(source, example.namespace, path, first_line)
-            run_python(source, example.namespace, path, first_line)
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(_Tee(sys.stdout, printed)):
+                run_python(source, example.namespace, path, first_line)
+            if Path(path).is_relative_to(DOCS):  # shown under the fence on the page (tools/hooks/outputs.py)
+                outputs.record(Path(path), example.line, source, printed.getvalue(), GENERATED)
             return None
         finally:
             if Path(path).is_relative_to(DOCS):

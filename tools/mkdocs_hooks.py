@@ -1,6 +1,6 @@
 """MkDocs hooks (listed in mkdocs.yml): make what the test suite did visible on the site, and generate the pages
-that must not lie. Each concern is a module of ``tools/hooks/`` (skips, reference, coverage, verification,
-notebooks); this file only wires them to MkDocs' events.
+that must not lie. Each concern is a module of ``tools/hooks/`` (skips, outputs, reference, coverage,
+verification, notebooks); this file only wires them to MkDocs' events.
 
 What one build collects is a ``SiteBuild``, created at ``on_config`` and stored on that build's config object
 (``config.dlkit_site``): no module-level state, so ``mkdocs serve`` rebuilds start clean.
@@ -20,7 +20,7 @@ from typing import Any
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `mkdocs build` run as a script, not `python -m`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.hooks import ROOT, coverage, notebooks, reference, skips, verification  # noqa: E402
+from tools.hooks import ROOT, coverage, notebooks, outputs, reference, search, skips, verification  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.dlkit")
 
@@ -103,9 +103,21 @@ def on_pre_build(config: Any) -> None:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    build = site_build(config)
     if page is not None and notebooks.is_notebook(page):
-        site_build(config).notebook_started[page.file.src_uri] = time.perf_counter()
+        build.notebook_started[page.file.src_uri] = time.perf_counter()
         return markdown
+    uri = page.file.src_uri
+    key = source_key(page, build)
+    if uri not in GENERATED_NOTES:
+        search.set_boost(page, is_reference=key.startswith("dlkit/") or uri.startswith("reference/"))
+    if not key.startswith("dlkit/") and uri not in GENERATED_NOTES:
+        entry = build.entries().get(key) or {}
+        markdown = outputs.show(
+            markdown, outputs.load(uri), page_failed=bool(entry.get("failed")), claims=entry.get("claims", []),
+            robustness=(build.robustness or {}).get("pages", {}).get(key),
+            problem=lambda message: log.warning(f"{key}: {message}"),
+        )
     return skips.show_skips(markdown)
 
 
@@ -116,7 +128,7 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     covers: list[dict[str, str]] = []
     is_notebook = notebooks.is_notebook(page)
     if is_notebook:
-        content = notebooks.strip_mathjax(content)
+        content = notebooks.describe_figures(notebooks.strip_mathjax(content), page.title or uri)
         seconds = time.perf_counter() - build.notebook_started.pop(uri, time.perf_counter())
         if notebooks.executed_by_build(config):
             build.notebook_results[key] = notebooks.notebook_entry(Path(page.file.abs_src_path), seconds)
@@ -150,6 +162,7 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     )
     if is_notebook:
         stamp += notebooks.download_buttons(Path(uri).stem)
+    stamp += search.spellings_html(page.markdown or "")
     match = re.search(r"</h1>", content)
     if match:
         return content[: match.end()] + "\n" + stamp + content[match.end():]

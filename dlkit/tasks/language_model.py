@@ -112,14 +112,14 @@ def mask_tokens(
     Example:
         >>> import torch
         >>> from dlkit.tasks.language_model import mask_tokens
-        >>> ids = torch.randint(2, 30, (64, 32))
+        >>> ids = torch.randint(2, 30, (256, 64))
         >>> corrupted, targets = mask_tokens(ids, mask_id=1, vocab_size=30, protected_ids=(0, 1),
         ...                                  generator=torch.Generator().manual_seed(0))
-        >>> picked = targets != -100
-        >>> round(picked.float().mean().item(), 2), bool((targets[picked] == ids[picked]).all())
-        (0.15, True)
-        >>> round((corrupted[picked] == 1).float().mean().item(), 1)  # 80% of the picked became [MASK]
-        0.8
+        >>> picked = targets != -100  # about 15% of the 16,384 positions (sd 0.003)
+        >>> abs(picked.float().mean().item() - 0.15) < 0.02, bool((targets[picked] == ids[picked]).all())
+        (True, True)
+        >>> abs((corrupted[picked] == 1).float().mean().item() - 0.8) < 0.05  # 80% of them became [MASK]
+        True
     """
     if ids.ndim != 2:
         raise ValueError(f"Expected token ids of shape (B, T), but got shape {tuple(ids.shape)}")

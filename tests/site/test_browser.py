@@ -80,10 +80,77 @@ def test_navigation_reaches_every_page(page: Any, site_url: str, built_site: Pat
     urls = sorted({href.split("#")[0] for href in hrefs})
     pages_built = [p for p in built_site.rglob("index.html") if "generated" not in p.parts]
     assert len(urls) == len(pages_built), "every built page is in the navigation, and nothing else is"
+    problems: dict[str, list[str]] = {"alt": [], "output": [], "scroll": [], "math": []}
     for url in urls:
         assert urlsplit(url).hostname == "127.0.0.1", url
         open_page(page, url)
         assert page.locator("article h1").count() >= 1, url
+        found = page.evaluate(PAGE_CHECKS)
+        problems["alt"] += [f"{url}: {src}" for src in found["badAlt"]]
+        problems["math"] += [url] if found["rawMath"] else []
+        if "/reference/" not in url:
+            problems["output"] += [f"{url}: {code}" for code in found["printsWithoutOutput"]]
+            problems["scroll"] += [f"{url}: {code}" for code in found["scrolling"]]
+    assert not problems["alt"], "images without a real alt text:\n" + "\n".join(problems["alt"])
+    assert not problems["math"], "raw :math: markup on " + ", ".join(problems["math"])
+    assert not problems["output"], "python examples that print with no output shown:\n" + "\n".join(problems["output"])
+    assert not problems["scroll"], "code blocks that scroll sideways at 1280 px:\n" + "\n".join(problems["scroll"])
+
+
+# What a reader would trip over on one page: images without a real alt text, raw reST math, a python example that
+# prints but shows no output under it (skipped examples excepted), code blocks wider than the column.
+PAGE_CHECKS = r"""() => {
+  const placeholder = /^(|image|figure|png|no description has been provided for this image)$/i;
+  const badAlt = [...document.querySelectorAll("article img")]
+    .filter(img => placeholder.test((img.getAttribute("alt") || "").trim()))
+    .map(img => img.getAttribute("src"));
+  const rawMath = document.querySelector("article").innerText.includes(":math:`");
+  const printsWithoutOutput = [...document.querySelectorAll("article div.language-python.highlight")]
+    .filter(block => /\bprint\(/.test(block.innerText))
+    .filter(block => {
+      const before = block.previousElementSibling;
+      if (before && before.classList.contains("admonition") && before.innerText.includes("Not run by the test suite")) {
+        return false;
+      }
+      const next = block.nextElementSibling;
+      const label = next && next.querySelector(".filename");
+      return !(label && label.innerText.trim() === "Output");
+    })
+    .map(block => block.innerText.split("\n").find(line => line.includes("print(")).slice(0, 80));
+  const scrolling = [...document.querySelectorAll("article pre > code")]
+    .filter(code => code.scrollWidth > code.clientWidth + 2)
+    .map(code => code.innerText.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "").slice(0, 100));
+  return {badAlt, rawMath, printsWithoutOutput, scrolling};
+}"""
+
+
+# Queries a reader types and the page that must come first: teaching pages before the API reference, and the
+# American spelling finds the British page.
+SEARCH_FIRST = {
+    "dropout": "fundamentals/regularisation/",
+    "regularization": "fundamentals/regularisation/",
+    "batch normalization": "fundamentals/batch-norm/",
+    "LSTM": "architectures/lstm-gru/",
+    "backpropagation": "fundamentals/backpropagation/",
+    "perplexity": "architectures/gpt/",
+}
+
+
+@pytest.mark.parametrize("query", sorted(SEARCH_FIRST))
+def test_search_returns_the_lesson_first(page: Any, site_url: str, query: str) -> None:
+    open_page(page, site_url + "/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").fill(query)
+    page.wait_for_selector(".md-search-result__item", timeout=20_000)
+    page.wait_for_timeout(1500)  # the results of the whole query, not of what was typed so far
+    first = page.eval_on_selector(".md-search-result__item > a", "a => a.href")
+    assert urlsplit(first).path.lstrip("/").split("#")[0] == SEARCH_FIRST[query], (query, first)
+
+
+def test_pages_link_to_the_previous_and_next(page: Any, site_url: str) -> None:
+    open_page(page, site_url + "/fundamentals/activations/")
+    assert page.locator("a.md-footer__link--prev").count() == 1
+    assert page.locator("a.md-footer__link--next").count() == 1
 
 
 def expected_search_hits(built_site: Path, term: str) -> tuple[set[str], set[str]]:

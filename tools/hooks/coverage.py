@@ -93,6 +93,11 @@ def validate_covers(pages: dict[str, dict[str, Any]], topics: list[Topic]) -> li
     return problems
 
 
+def inline_code(text: str) -> str:
+    """Escape TOPICS.md text for HTML, turning its `backticks` into <code> as Markdown would."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def coverage_table(pages: dict[str, dict[str, Any]], topics: list[Topic], link: Callable[[str], str]) -> str:
     """The Coverage page's tables; ``link(url)`` makes a site URL relative to the page showing it."""
     claims: dict[str, list[str]] = {}
@@ -120,8 +125,8 @@ def coverage_table(pages: dict[str, dict[str, Any]], topics: list[Topic], link: 
             current = section
         where = "<br>".join(claims.get(topic, [])) or "<em>not covered yet</em>"
         status = "covered" if topic in claims else "missing"
-        hint = f'<br><small>{html.escape(demonstrate)}</small>' if demonstrate else ""
-        out.append(f'<tr data-status="{status}"><td>{html.escape(topic)}{hint}</td><td>{where}</td></tr>')
+        hint = f'<br><small>{inline_code(demonstrate)}</small>' if demonstrate else ""
+        out.append(f'<tr data-status="{status}"><td>{inline_code(topic)}{hint}</td><td>{where}</td></tr>')
     out.append("</tbody></table></div>")
     return "".join(out)
 

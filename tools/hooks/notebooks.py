@@ -7,6 +7,7 @@ verification entry (a cell that raises fails the build, so an executed notebook 
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,3 +68,21 @@ def write_downloads(page: Any) -> None:
     source = Path(page.file.abs_src_path)
     jupytext.write(jupytext.read(source), dest / f"{source.stem}.ipynb", fmt="ipynb")
     (dest / source.name).write_text(source.read_text())
+
+
+_PLACEHOLDER_ALT = re.compile(r'alt="No description has been provided for this image"')
+_HEADING = re.compile(r"<h[1-4][^>]*>(.*?)</h[1-4]>", re.S)
+
+
+def describe_figures(content: str, title: str) -> str:
+    """Replace nbconvert's placeholder alt text of each output figure with the section it belongs to."""
+    out, position, section = [], 0, title
+    for match in _PLACEHOLDER_ALT.finditer(content):
+        headings = _HEADING.findall(content, position, match.start())
+        if headings:
+            section = html.unescape(re.sub(r"<[^>]+>|¶", "", headings[-1])).strip() or section
+        out.append(content[position:match.start()])
+        out.append(f'alt="{html.escape(f"Figure drawn by the code cell above, in {section!r} of {title}")}"')
+        position = match.end()
+    out.append(content[position:])
+    return "".join(out)

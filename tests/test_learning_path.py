@@ -1,0 +1,25 @@
+"""The home page's learning path lists every teaching page of the navigation, each once."""
+
+import re
+
+from tests.sybil_pages import ROOT
+
+NOT_TEACHING = {"index.md", "reference/index.md", "verification.md", "coverage.md"}
+
+
+def nav_pages() -> list[str]:
+    nav = (ROOT / "mkdocs.yml").read_text().split("\nnav:\n", 1)[1]
+    return [m for m in re.findall(r":\s*([\w./-]+\.(?:md|py))\b", nav) if m not in NOT_TEACHING]
+
+
+def learning_path_links() -> list[str]:
+    home = (ROOT / "docs" / "index.md").read_text()
+    path = home.split("## Learning path", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"\]\(([^)#]+\.(?:md|py))\)", path)
+
+
+def test_learning_path_covers_every_teaching_page():
+    links = learning_path_links()
+    assert sorted(set(nav_pages()) - set(links)) == [], "pages missing from the learning path on docs/index.md"
+    assert sorted(set(links) - set(nav_pages())) == [], "learning-path links to pages not in the navigation"
+    assert len(links) == len(set(links)), "a page listed twice"
