@@ -2,7 +2,8 @@
 // Markdown pages: pymdownx.arithmatex (generic) wraps math in \( \) and \[ \], so a stray "$" in prose stays text.
 // Notebook Markdown cells (mkdocs-jupyter) keep Jupyter's $ $ and $$ $$: those are rendered inside notebooks only.
 (function () {
-  var options = { ignoredClasses: ["highlight", "jp-OutputArea"], throwOnError: false };
+  // Code (page fences, notebook input cells) and notebook outputs are never math: "$" there is a dollar.
+  var options = { ignoredClasses: ["highlight", "highlight-ipynb", "jp-InputArea-editor", "jp-OutputArea"], throwOnError: false };
   var arithmatex = [
     { left: "\\[", right: "\\]", display: true },
     { left: "\\(", right: "\\)", display: false },
