@@ -1,7 +1,7 @@
 # Two commands do all set-up on a fresh clone:
-#   make docs   run the page examples, build the site strictly (notebooks executed), serve it on http://127.0.0.1:8000
+#   make docs   run the page examples and notebooks, build the site strictly, serve it on http://127.0.0.1:8000
 #   make test   run the whole test suite (unit tests, every page's examples, docstrings, strict site build with the
-#               notebooks executed, link check, and a headless-Chromium test of the served site)
+#               notebooks rendered as the suite executed them, link check, and a headless-Chromium test of the served site)
 # Also: make site (build only, into site/), make serve (mkdocs' live-reloading server), make bench.
 #   make robustness   every page's examples, the notebooks and the docstrings again under seed offsets 0-4 x
 #               threads 1 and 4 (10 runs; resumable: one folder per run under .robustness/, a finished piece is
@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 # The site shows the figures, outputs and verification stamps of the page examples: run them first (this writes
-# docs/generated/), then build strictly (executing the notebooks) and serve exactly what was built. A failing claim
+# docs/generated/, the notebooks' executed copies included), then build strictly and serve exactly what was built. A failing claim
 # does not stop the site: its page's banner names the claim and the values that broke it (make test stays strict).
 docs: site
 	@echo "Serving site/ on http://127.0.0.1:8000 (Ctrl-C stops it)"
@@ -40,7 +40,8 @@ site: $(STAMP)
 	@$(PY) -m pytest docs -q || echo "*** Some page examples failed: the site is built anyway and their pages' banners say what failed."
 	$(PY) -m mkdocs build --strict
 
-# Live reload while writing (rebuilds on every change; notebooks execute on each rebuild).
+# Live reload while writing (rebuilds on every change; a notebook shows its last executed copy: rerun
+# `pytest docs/projects/<name>.py` after editing it).
 serve: $(STAMP)
 	$(PY) -m mkdocs serve --strict --dev-addr 127.0.0.1:8000
 

@@ -9,6 +9,8 @@
 - every claim (a ``>>>`` example with an expected output, an ``assert``) is recorded with its values and margin
   (tests/claims.py); a failing one shows the values that broke it.
 - ``DLKIT_ACCELERATOR=cpu`` forces the CPU where a GPU is present (dlkit.training.default_accelerator).
+- the project notebooks docs/projects/*.py are executed in a Jupyter kernel (tests/notebooks.py); the executed copy
+  is what the site renders.
 - tests/verification.py records what ran on each page (examples, passed, failed with what failed, skipped with
   reasons, claims, time, device, seed offset, threads, versions) into docs/generated/verification.json: the site's
   verification stamps.
@@ -41,7 +43,7 @@ docstrings = Sybil(
     name="docstring",
 )
 pytest_collect_file = (pages + docstrings).pytest()
-pytest_plugins = ["tests.seed_shift", "tests.verification"]  # seed_shift does nothing unless DLKIT_SEED_OFFSET > 0
+pytest_plugins = ["tests.seed_shift", "tests.verification", "tests.notebooks"]  # seed_shift does nothing unless DLKIT_SEED_OFFSET > 0
 
 
 def pytest_collection_modifyitems(session, config, items):

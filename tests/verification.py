@@ -31,6 +31,7 @@ from tests import claims
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(os.environ.get("DLKIT_VERIFICATION_RESULTS") or ROOT / "docs" / "generated" / "verification.json")
 CLAIMS_PROPERTY = "dlkit_claims"
+NOTEBOOK_PROPERTY = "dlkit_notebook"  # a project notebook's run (tests/notebooks.py)
 
 _entries: dict[str, dict[str, Any]] = {}
 
@@ -115,6 +116,10 @@ def _skip_reason(report: Any) -> str:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, run in getattr(report, "user_properties", ()):
+        if name == NOTEBOOK_PROPERTY and report.when == "call":
+            record_notebook(run["path"], cells=run["cells"], passed=run["passed"], seconds=run["seconds"],
+                            failure=run["failure"])
     path = source_of(report.nodeid)
     if path is None:
         return
@@ -142,6 +147,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
                 {"line": example_line(report.nodeid), "message": failure_summary(report, recorded)})
 
 
+def record_notebook(path: str, *, cells: int, passed: int, seconds: float, failure: str | None) -> None:
+    """A project notebook's run (``tests/notebooks.py``): its code cells are its examples; the first error stops it."""
+    entry = _entry(path)
+    entry.update(kind="notebook cells", examples=cells, passed=passed, seconds=seconds,
+                 failed=0 if failure is None else 1, skipped=0 if failure is None else cells - passed - 1,
+                 failures=[] if failure is None else [{"line": None, "message": failure}])
+
+
 def summarise_claims(recorded: list[dict[str, Any]]) -> dict[str, Any]:
     """How many claims, how many held, and the weakest (failed first, then the smallest margin)."""
     ranked = sorted(recorded, key=lambda c: (c["held"], c["margin"] if c["margin"] is not None else float("inf")))
@@ -164,8 +177,9 @@ def write_results(path: Path | None = None) -> Path | None:
         "runner": "the test suite (pytest + Sybil)", **run_settings(),
     }
     for key, entry in _entries.items():
+        runner = {"runner": "the test suite (pytest + nbclient)"} if entry["kind"] == "notebook cells" else {}
         merged["entries"][key] = {**entry, "seconds": round(entry["seconds"], 3), **summarise_claims(entry["claims"]),
-                                  **stamp}
+                                  **stamp, **runner}
     merged["written_at"] = time.time()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.tmp")  # write then rename: a reader never sees half a file

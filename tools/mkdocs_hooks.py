@@ -12,7 +12,6 @@ import json
 import logging
 import re
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,13 +35,11 @@ class SiteBuild:
     topics: list[coverage.Topic] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
     robustness: dict[str, Any] | None = None
-    notebook_results: dict[str, dict[str, Any]] = field(default_factory=dict)
-    notebook_started: dict[str, float] = field(default_factory=dict)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # src_uri -> title, url, ids, headings, covers
 
     def entries(self) -> dict[str, dict[str, Any]]:
-        """The suite's entries with this build's notebook runs on top."""
-        return {**self.results.get("entries", {}), **self.notebook_results}
+        """The suite's entries: pages, docstrings and notebooks."""
+        return self.results.get("entries", {})
 
 
 def site_build(config: Any) -> SiteBuild:
@@ -62,8 +59,8 @@ def source_key(page: Any, build: SiteBuild) -> str:
 
 
 GENERATED_NOTES = {
-    verification.VERIFICATION_PAGE: "This page is generated from the suite's results, the robustness sweep's report "
-                                    "and this build's notebook runs.",
+    verification.VERIFICATION_PAGE: "This page is generated from the suite's results (pages, docstrings and "
+                                    "notebooks) and the robustness sweep's report.",
     coverage.COVERAGE_PAGE: "This page is generated from TOPICS.md and the pages' <code>covers</code> front matter.",
     reference.INDEX: "This page lists the modules found in the <code>dlkit</code> package tree.",
 }
@@ -102,10 +99,17 @@ def on_pre_build(config: Any) -> None:
     build.robustness = verification.load_robustness()
 
 
+def on_pre_page(page: Any, config: Any, files: Any) -> Any:
+    if notebooks.is_notebook(page):  # render the copy the suite executed (mkdocs-jupyter's render is lazy)
+        problem = notebooks.use_executed_copy(page)
+        if problem:
+            log.warning(problem)
+    return page
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     build = site_build(config)
     if page is not None and notebooks.is_notebook(page):
-        build.notebook_started[page.file.src_uri] = time.perf_counter()
         return markdown
     uri = page.file.src_uri
     key = source_key(page, build)
@@ -129,10 +133,7 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     is_notebook = notebooks.is_notebook(page)
     if is_notebook:
         content = notebooks.describe_figures(notebooks.strip_mathjax(content), page.title or uri)
-        seconds = time.perf_counter() - build.notebook_started.pop(uri, time.perf_counter())
-        if notebooks.executed_by_build(config):
-            build.notebook_results[key] = notebooks.notebook_entry(Path(page.file.abs_src_path), seconds)
-        covers = coverage.notebook_covers(Path(page.file.abs_src_path))
+        covers = coverage.notebook_covers(notebooks.source_path(page))
     elif page.meta:
         covers = list(page.meta.get("covers") or [])
     generated = GENERATED_NOTES.get(uri)

@@ -123,7 +123,8 @@ def run_piece(piece: str, offset: int, threads: int, workers: int, out: Path, ti
                    "--results", str(out / "notebooks.json")]
     else:
         command = [sys.executable, "-m", "pytest", "-p", "tests.seed_shift", piece, "-q", "--tb=line",
-                   "-p", "no:cacheprovider", f"--timeout={timeout}"]
+                   "-p", "no:cacheprovider", f"--timeout={timeout}",
+                   f"--ignore={NOTEBOOKS}"]  # the notebooks are pieces of their own, run as scripts (below)
         if workers > 1:
             command += ["-n", str(workers), "--dist", "loadfile"]
     start = time.perf_counter()

@@ -22,7 +22,7 @@ BUILD_SECONDS: dict[str, float] = {}
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``mkdocs build --strict`` into a temporary folder; a warning (broken link, missing figure) fails it.
 
-    The build executes the project notebooks (mkdocs-jupyter, ``allow_errors: false``): that is their test run.
+    The project notebooks ran earlier in the session (tests/notebooks.py); the build renders their executed copies.
     The page examples' results of this session are written first, so the build's stamps show this run.
     """
     from tests.verification import write_results

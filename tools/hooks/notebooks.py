@@ -1,21 +1,27 @@
-"""Notebook pages (Jupytext percent-format ``docs/projects/*.py``, executed by mkdocs-jupyter on every build).
+"""Notebook pages (Jupytext percent-format ``docs/projects/*.py``), rendered from the copy the test suite executed.
 
-nbconvert's MathJax loader is removed (KaTeX from ``docs/assets/katex`` renders all math), the notebook is offered
-for download as ``.ipynb`` and as its Jupytext ``.py`` source, and the build's own execution is the notebook's
-verification entry (a cell that raises fails the build, so an executed notebook passed every cell).
+The suite runs each notebook in a kernel (``tests/notebooks.py``) and writes the executed notebook, with the
+SHA-256 of its source, to ``docs/generated/projects/<name>.ipynb``. The build renders that copy with
+mkdocs-jupyter (``execute: false``): what the page shows is what the suite ran, and the build does not run the
+notebooks a second time. A copy that is missing, or that ran an older source, is refused with a warning (a strict
+build fails; ``make docs`` runs the examples first, so it has fresh copies) and the page shows the source without
+outputs. nbconvert's MathJax loader is removed (KaTeX from ``docs/assets/katex`` renders all math), and the
+executed notebook is offered for download as ``.ipynb``, beside its Jupytext ``.py`` source.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tools.hooks.verification import environment
+from tools.hooks import ROOT
 
 NOTEBOOK_SUFFIX = ".py"
+EXECUTED = ROOT / "docs" / "generated" / "projects"
 MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
 
@@ -23,32 +29,36 @@ def is_notebook(page: Any) -> bool:
     return page.file.src_uri.endswith(NOTEBOOK_SUFFIX) and page.file.abs_src_path is not None
 
 
+def source_path(page: Any) -> Path:
+    """The notebook's Jupytext source (``page.file.abs_src_path`` points at the executed copy once it is used)."""
+    return Path(getattr(page.file, "dlkit_source", None) or page.file.abs_src_path)
+
+
+def executed_copy(source: Path, executed: Path = EXECUTED) -> tuple[Path | None, str | None]:
+    """The suite's executed copy of a notebook, or ``None`` and why it cannot be used."""
+    copy = executed / f"{source.stem}.ipynb"
+    hint = f"run `pytest {source.relative_to(ROOT).as_posix()}` (or `make docs`) first"
+    if not copy.exists():
+        shown = copy.relative_to(ROOT) if copy.is_relative_to(ROOT) else copy
+        return None, f"{source.name} has no executed copy from the test suite ({shown}): {hint}"
+    ran = json.loads(copy.read_text()).get("metadata", {}).get("dlkit", {}).get("source_sha256")
+    if ran != hashlib.sha256(source.read_text().encode()).hexdigest():
+        return None, f"the executed copy of {source.name} ran an older version of it: {hint}"
+    return copy, None
+
+
+def use_executed_copy(page: Any) -> str | None:
+    """Point the page at the executed copy (mkdocs-jupyter renders ``abs_src_path`` lazily); the problem if none."""
+    source = source_path(page)
+    copy, problem = executed_copy(source)
+    if copy is not None:
+        page.file.dlkit_source = str(source)
+        page.file.abs_src_path = str(copy)
+    return problem
+
+
 def strip_mathjax(content: str) -> str:
     return MATHJAX.sub("", content)
-
-
-def executed_by_build(config: Any) -> bool:
-    plugins = config["plugins"]
-    return bool(plugins["mkdocs-jupyter"].config["execute"]) if "mkdocs-jupyter" in plugins else False
-
-
-def code_cells(path: Path) -> int:
-    import jupytext
-
-    return sum(cell.cell_type == "code" for cell in jupytext.read(path).cells)
-
-
-def notebook_entry(path: Path, seconds: float) -> dict[str, Any]:
-    """The verification entry of a notebook this build executed: every code cell ran without raising."""
-    from dlkit.training import describe_device
-
-    cells = code_cells(path)
-    return {
-        "kind": "notebook cells", "examples": cells, "passed": cells, "failed": 0, "skipped": 0,
-        "skip_reasons": [], "seconds": round(seconds, 2), "device": describe_device(),
-        "run_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "runner": "the site build (mkdocs-jupyter, allow_errors: false)", **environment(),
-    }
 
 
 def download_buttons(name: str) -> str:
@@ -60,13 +70,15 @@ def download_buttons(name: str) -> str:
 
 
 def write_downloads(page: Any) -> None:
-    """Put ``<name>.ipynb`` and the ``.py`` source beside the notebook's built page."""
+    """Put ``<name>.ipynb`` (the executed copy, outputs included) and the ``.py`` source beside the built page."""
     import jupytext
 
     dest = Path(page.file.abs_dest_path).parent
     dest.mkdir(parents=True, exist_ok=True)
-    source = Path(page.file.abs_src_path)
-    jupytext.write(jupytext.read(source), dest / f"{source.stem}.ipynb", fmt="ipynb")
+    source = source_path(page)
+    notebook = jupytext.read(page.file.abs_src_path)  # the executed copy, or the bare source if it was refused
+    notebook.metadata.pop("dlkit", None)
+    jupytext.write(notebook, dest / f"{source.stem}.ipynb", fmt="ipynb")
     (dest / source.name).write_text(source.read_text())
 
 
