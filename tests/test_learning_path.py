@@ -37,3 +37,10 @@ def test_every_teaching_page_opens_with_before_you_start_and_ends_with_exercises
         if len(exercises) < 2 or exercises[1].count('??? success "Solution"') < 2:
             problems.append(f"{page}: no '## Exercises' section with at least two solutions")
     assert not problems, "\n".join(problems)
+
+
+def test_all_pages_at_a_glance_lists_every_page():
+    home = (ROOT / "docs" / "index.md").read_text()
+    glance = home.split("## All pages at a glance", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| \[[^\]]+\]\(([^)#]+\.(?:md|py))\)", glance, re.M)
+    assert sorted(set(nav_pages()) - set(listed)) == [], "pages missing from 'All pages at a glance'"
