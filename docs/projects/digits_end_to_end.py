@@ -20,8 +20,8 @@
 #
 # This notebook walks one project from the question to a saved model: frame the problem, look at the data,
 # set a baseline, train an MLP and then a CNN with `dlkit`, study the mistakes, and check that the saved model
-# gives the same predictions after reloading. Every cell ran while this site was built; an `assert` after a
-# claim means the build would have failed had the claim been false.
+# gives the same predictions after reloading. Every cell ran in the test suite, and this page shows that run; an
+# `assert` after a claim means the suite would have failed had the claim been false.
 #
 # Download it with the button at the top of the page and run it with `jupyter lab` in an environment where
 # `pip install -e ".[docs]"` installed dlkit.

@@ -16,8 +16,8 @@
 #
 # This notebook predicts the sale price of a house from its description: frame the problem, look at the data,
 # clean it, set baselines (linear regression and gradient boosting), train an MLP with `dlkit`, and compare all of
-# them on one held-out test split with RMSE, MAE and R². Every cell ran while this site was built; an `assert`
-# after a claim means the build would have failed had the claim been false.
+# them on one held-out test split with RMSE, MAE and R². Every cell ran in the test suite, and this page shows
+# that run; an `assert` after a claim means the suite would have failed had the claim been false.
 #
 # ## 1. The problem
 #

@@ -117,7 +117,7 @@ PAGE_CHECKS = r"""() => {
       return !(label && label.innerText.trim() === "Output");
     })
     .map(block => block.innerText.split("\n").find(line => line.includes("print(")).slice(0, 80));
-  const scrolling = [...document.querySelectorAll("article pre > code")]
+  const scrolling = [...document.querySelectorAll("article pre > code, article .jp-InputArea-editor pre")]
     .filter(code => code.scrollWidth > code.clientWidth + 2)
     .map(code => code.innerText.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "").slice(0, 100));
   return {badAlt, rawMath, printsWithoutOutput, scrolling};
