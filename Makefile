@@ -13,6 +13,8 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 STAMP  := $(VENV)/.dlkit-installed
+# pytest-xdist processes for the page examples and unit tests (one thread each).
+WORKERS ?= 2
 # The browser test drives Debian's chromium; set DLKIT_CHROMIUM to use another Chromium/Chrome binary instead.
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -37,7 +39,7 @@ docs: site
 	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory site
 
 site: $(STAMP)
-	@$(PY) -m pytest docs -q || echo "*** Some page examples failed: the site is built anyway and their pages' banners say what failed."
+	@DLKIT_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest docs -q -n $(WORKERS) --dist loadfile || echo "*** Some page examples failed: the site is built anyway and their pages' banners say what failed."
 	$(PY) -m mkdocs build --strict
 
 # Live reload while writing (rebuilds on every change; a notebook shows its last executed copy: rerun
@@ -52,7 +54,6 @@ chromium:
 # examples stay in one process, in order, and each process uses one thread: the robustness sweep checks every claim
 # at 1 and at 4 threads), then the strict build, the link check and the browser test, which need every page's
 # results. A plain `pytest` runs the same tests in one process, in the same order.
-WORKERS ?= 2
 test: $(STAMP) chromium
 	DLKIT_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n $(WORKERS) --dist loadfile -m "not site"
 	$(PY) -m pytest -m site
