@@ -211,3 +211,23 @@ def test_further_reading_says_what_each_source_is_best_for() -> None:
     assert len(papers) >= 25, len(papers)
     problems += [paper[:60] for paper in papers if not AUTOLINK.search(paper)]
     assert not problems, "\n".join(problems)
+
+
+def test_pages_further_reading_sections_point_into_the_further_reading_page() -> None:
+    """A page's closing '## Further reading' cites only sources the Further reading page lists, and links to it."""
+    listed = set(AUTOLINK.findall(FURTHER_READING.read_text()))
+    problems, sections = [], 0
+    for page in sorted(DOCS.rglob("*.md")):
+        if "\n## Further reading\n" not in (text := page.read_text()):
+            continue
+        sections += 1
+        section = text.split("\n## Further reading\n", 1)[1].split("\n## ", 1)[0]
+        problems += [f"{page.relative_to(DOCS)}: {url} is not on the Further reading page"
+                     for url in AUTOLINK.findall(section) if url not in listed]
+        back = [link for link in LINK.findall(section) if resolve(link, page)[0] == FURTHER_READING]
+        if not back:
+            problems.append(f"{page.relative_to(DOCS)}: no link to the Further reading page")
+        problems += [f"{page.relative_to(DOCS)}: no heading #{resolve(link, page)[1]} on further-reading.md"
+                     for link in back if resolve(link, page)[1] not in anchors(FURTHER_READING)]
+    assert sections >= 30, sections
+    assert not problems, "\n".join(problems)
