@@ -245,7 +245,7 @@ assert mlp_acc >= 0.95 and cnn_acc >= 0.975
 # One test digit is 0.28 points of accuracy, and these models are a few digits apart: another seed (another split,
 # other initial weights) can shrink the CNN's lead to nothing (when this notebook was written, seeds 0 to 9 put the
 # CNN ahead of both flat models by 0 to 9 test digits). So the comparison is made on three seeds, each with its
-# own split, and on the **medians** of the three runs. Seed 0 is the runs above.
+# own split, and on the *medians* of the three runs. Seed 0 is the runs above.
 
 # %%
 import statistics

@@ -179,7 +179,7 @@ assert results["MLP (dlkit)"]["RMSE"] > 0.85 * results["linear regression"]["RMS
 # ## 7. Conclusion
 #
 # All three models explain a good share of the price variation (R² between 0.5 and 0.7) and cut the error of the
-# mean-price guess by about a third or more. **The MLP does not beat linear regression meaningfully** on 545
+# mean-price guess by about a third or more. *The MLP does not beat linear regression meaningfully* on 545
 # houses with 11 features: prices here are close to additive in the features (each bathroom, the air conditioning,
 # a preferred neighbourhood adds a roughly fixed amount), which a linear model captures with 12 parameters and no
 # tuning, while the MLP's thousands of parameters need more data to pay off. Gradient boosting lands in the same
