@@ -4,7 +4,7 @@ import re
 
 from tests.sybil_pages import ROOT
 
-NOT_TEACHING = {"index.md", "reference/index.md", "verification.md", "coverage.md",
+NOT_TEACHING = {"index.md", "projects/index.md", "reference/index.md", "verification.md", "coverage.md",
                 "reference/glossary.md", "reference/further-reading.md"}  # reference pages, not lessons
 
 
