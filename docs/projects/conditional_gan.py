@@ -17,8 +17,8 @@
 # This notebook trains a conditional DCGAN on the 8×8 digits of scikit-learn: ask it for a 7 and it draws a 7.
 # Frame the problem and choose the metrics before training, look at the data, build the measuring instrument,
 # set a non-adversarial baseline, train the GAN with `dlkit`, follow its Fréchet distance over training, and
-# study what it gets wrong. Every cell ran while this site was built; an `assert` after a claim means the build
-# would have failed had the claim been false. The GAN itself is explained on the
+# study what it gets wrong. Every cell ran in the test suite, and this page shows that run; an `assert` after a
+# claim means the suite would have failed had the claim been false. The GAN itself is explained on the
 # [GAN page](../../architectures/gans/); this notebook is the project around it.
 #
 # Download it with the button at the top of the page and run it with `jupyter lab` in an environment where
@@ -38,7 +38,7 @@
 #    $\Sigma$, and
 #    $$d^2 = \lVert \mu_r - \mu_g \rVert^2 + \operatorname{tr}\big(\Sigma_r + \Sigma_g
 #    - 2(\Sigma_r \Sigma_g)^{1/2}\big).$$
-#    It is **FID-style**, not the FID of papers: the FID uses an Inception-v3 network pretrained on ImageNet,
+#    It is *FID-style*, not the FID of papers: the FID uses an Inception-v3 network pretrained on ImageNet,
 #    a download, and made for 299×299 photos. The numbers here compare runs of this notebook with each other,
 #    not with published FIDs.
 # 2. **Conditional accuracy:** the share of generated images in which the classifier sees the digit that was
@@ -269,7 +269,7 @@ assert sorted(samples.samples) == list(range(epochs + 1))  # before training + 1
 # %% [markdown]
 # ## 6. Evaluation
 #
-# **The Fréchet distance over training**, for the same 500 requests after every epoch. The untrained generator
+# *The Fréchet distance over training*, for the same 500 requests after every epoch. The untrained generator
 # is further from the digits than noise is; within a few epochs it passes noise and keeps falling, with the ups
 # and downs of the adversarial game.
 
@@ -405,12 +405,12 @@ assert gan_spread < real_spread
 #
 # ## 8. What to try next
 #
-# - **Train longer, with a moving average of the generator's weights** (an exponential moving average, as in
+# - *Train longer, with a moving average of the generator's weights* (an exponential moving average, as in
 #   StyleGAN and BigGAN): the distance curve above jumps from epoch to epoch, and the average smooths it.
-# - **A better-conditioned discriminator**: a projection discriminator (the label embedding multiplied with the
+# - *A better-conditioned discriminator*: a projection discriminator (the label embedding multiplied with the
 #   image features) instead of an extra input channel.
-# - **Larger images**: upsample the digits to 16×16 (`image_size=16` in both networks, one more doubling). A
+# - *Larger images*: upsample the digits to 16×16 (`image_size=16` in both networks, one more doubling). A
 #   per-class Gaussian then has a 256×256 covariance to estimate from ~125 images per class, and its advantage
 #   should shrink.
-# - **Other scores**: precision and recall for generative models separate "samples look real" from "samples
+# - *Other scores*: precision and recall for generative models separate "samples look real" from "samples
 #   cover the data"; a nearest-neighbour check against the training set tells whether a generator copies.

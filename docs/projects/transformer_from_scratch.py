@@ -18,8 +18,8 @@
 # sinusoidal positional encoding, scaled dot-product attention, multi-head attention, the encoder and decoder
 # blocks, greedy decoding and the training loop. Each piece is checked equal to PyTorch's own module given the
 # same weights, then the whole model learns a small translation task, from English number words to digits.
-# Every cell ran while this site was built; an `assert` after a claim means the build would have failed had the
-# claim been false. The [transformer page](../../architectures/transformer/) explains the ideas; here they are
+# Every cell ran in the test suite, and this page shows that run; an `assert` after a claim means the suite would
+# have failed had the claim been false. The [transformer page](../../architectures/transformer/) explains the ideas; here they are
 # built by hand.
 #
 # Download it with the button at the top of the page and run it with `jupyter lab` in an environment where
@@ -640,10 +640,10 @@ print("dlkit's Seq2SeqTransformer with our weights: same logits, same decodes")
 # %% [markdown]
 # ## 8. What to try next
 #
-# - **The other direction**: digits to words is the [transformer page](../../architectures/transformer/)'s task;
+# - *The other direction*: digits to words is the [transformer page](../../architectures/transformer/)'s task;
 #   the same code learns it with the vocabularies swapped.
 # - **Beam search** instead of greedy decoding: keep the $k$ most likely partial sequences.
-# - **More small numbers in training**, or weighting them: the error analysis says that is where it fails.
-# - **Post-norm blocks** (the 2017 layout, `norm_first=False` in PyTorch) need a learning-rate warm-up: try them
+# - *More small numbers in training*, or weighting them: the error analysis says that is where it fails.
+# - *Post-norm blocks* (the 2017 layout, `norm_first=False` in PyTorch) need a learning-rate warm-up: try them
 #   with and without one.
-# - **Dropout and label smoothing**, and a larger model, once the task is harder (numbers to 999,999).
+# - *Dropout and label smoothing*, and a larger model, once the task is harder (numbers to 999,999).
