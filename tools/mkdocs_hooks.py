@@ -20,7 +20,9 @@ from typing import Any
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `mkdocs build` run as a script, not `python -m`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.hooks import ROOT, coverage, notebooks, outputs, page_notebooks, reference, search, skips, verification  # noqa: E402
+from tools.hooks import (  # noqa: E402
+    ROOT, coverage, notebooks, outputs, page_notebooks, reference, references, search, skips, verification,
+)
 
 log = logging.getLogger("mkdocs.hooks.dlkit")
 
@@ -39,6 +41,7 @@ class SiteBuild:
     notebook_results: dict[str, dict[str, Any]] = field(default_factory=dict)
     notebook_started: dict[str, float] = field(default_factory=dict)
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # src_uri -> title, url, ids, headings, covers
+    refs: references.References | None = None  # tools/references.yml: papers and API docs to link
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """The suite's entries with this build's notebook runs on top."""
@@ -76,6 +79,7 @@ GENERATED_NOTES = {
 def on_config(config: Any) -> Any:
     build = SiteBuild(modules=reference.reference_modules(), topics=coverage.parse_topics(coverage.topics_text()))
     config.dlkit_site = build
+    build.refs = references.load()
     reference.accept_singular_example_sections()
     nav_entry = reference.reference_nav(build.modules)
     if config["nav"] is not None and not reference.replace_nav_entry(config["nav"], reference.REFERENCE_NAV_TITLE,
@@ -136,6 +140,8 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     elif page.meta:
         covers = list(page.meta.get("covers") or [])
     generated = GENERATED_NOTES.get(uri)
+    if generated is None and not key.startswith("dlkit/") and build.refs is not None:
+        content = references.link(content, build.refs)  # cited papers, PyTorch/Lightning names
     if key.startswith("dlkit/"):
         has_examples = ">>>" in (ROOT / key).read_text()
     else:
