@@ -166,11 +166,12 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
         verification_url=relative_url(verification.VERIFICATION_PAGE.replace(".md", "/"), page),
         robustness=robustness, sweep=build.robustness,
     )
+    colab = page_notebooks.colab_url(config.get("site_url"), page.url, Path(uri).stem)
     if is_notebook:
-        stamp += notebooks.download_buttons(Path(uri).stem)
+        stamp += notebooks.download_buttons(Path(uri).stem, colab)
     elif has_examples and not key.startswith("dlkit/"):
-        page_notebooks.write_notebook(page, Path(page.file.abs_src_path).read_text())
-        stamp += page_notebooks.download_button(Path(uri).stem)
+        page_notebooks.write_notebook(page, Path(page.file.abs_src_path).read_text(), config.get("repo_url"))
+        stamp += page_notebooks.download_button(Path(uri).stem, colab)
     stamp += search.spellings_html(page.markdown or "")
     match = re.search(r"</h1>", content)
     if match:
@@ -199,7 +200,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     elif uri == coverage.COVERAGE_PAGE:
         output = output.replace(coverage.PLACEHOLDER, coverage.coverage_table(build.pages, build.topics, link))
     elif notebooks.is_notebook(page):
-        notebooks.write_downloads(page)
+        notebooks.write_downloads(page, config.get("repo_url"))
     return output
 
 

@@ -1,8 +1,9 @@
 """Notebook pages (Jupytext percent-format ``docs/projects/*.py``, executed by mkdocs-jupyter on every build).
 
 nbconvert's MathJax loader is removed (KaTeX from ``docs/assets/katex`` renders all math), the notebook is offered
-for download as ``.ipynb`` and as its Jupytext ``.py`` source, and the build's own execution is the notebook's
-verification entry (a cell that raises fails the build, so an executed notebook passed every cell).
+for download as ``.ipynb`` and as its Jupytext ``.py`` source and opened in Colab from the site's copy (see
+``page_notebooks``), and the build's own execution is the notebook's verification entry (a cell that raises fails
+the build, so an executed notebook passed every cell).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from tools.hooks.page_notebooks import colab_button, install_cell
 from tools.hooks.verification import environment
 
 NOTEBOOK_SUFFIX = ".py"
@@ -51,22 +53,25 @@ def notebook_entry(path: Path, seconds: float) -> dict[str, Any]:
     }
 
 
-def download_buttons(name: str) -> str:
+def download_buttons(name: str, colab: str | None = None) -> str:
     return (
         '\n<p class="dlkit-downloads">'
         f'<a class="md-button" href="{name}.ipynb" download>Download the notebook (.ipynb)</a> '
-        f'<a class="md-button" href="{name}.py" download>Jupytext source (.py)</a></p>'
+        f'<a class="md-button" href="{name}.py" download>Jupytext source (.py)</a>{colab_button(colab)}</p>'
     )
 
 
-def write_downloads(page: Any) -> None:
-    """Put ``<name>.ipynb`` and the ``.py`` source beside the notebook's built page."""
+def write_downloads(page: Any, repo_url: str | None = None) -> None:
+    """Put ``<name>.ipynb`` (with a first cell on installing dlkit) and the ``.py`` source beside the notebook's
+    built page."""
     import jupytext
 
     dest = Path(page.file.abs_dest_path).parent
     dest.mkdir(parents=True, exist_ok=True)
     source = Path(page.file.abs_src_path)
-    jupytext.write(jupytext.read(source), dest / f"{source.stem}.ipynb", fmt="ipynb")
+    notebook = jupytext.read(source)
+    notebook.cells.insert(0, install_cell(repo_url))
+    jupytext.write(notebook, dest / f"{source.stem}.ipynb", fmt="ipynb")
     (dest / source.name).write_text(source.read_text())
 
 
