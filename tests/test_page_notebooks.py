@@ -30,3 +30,23 @@ def test_a_page_notebook_runs_top_to_bottom_in_a_fresh_namespace():
         if cell.cell_type == "code":
             exec(compile(cell.source, "notebook-cell", "exec"), namespace)  # noqa: S102
     plt.close("all")
+
+
+def test_open_in_colab_links_the_notebook_the_site_serves():
+    """The notebooks are generated into the site, not the repository: Colab opens the served .ipynb by URL."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):  # mkdocs.yml's !relative tag: not needed here
+        pass
+
+    _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    config = yaml.load((DOCS.parent / "mkdocs.yml").read_text(), Loader=_Loader)
+    url = page_notebooks.colab_url(config["site_url"], "architectures/lstm-gru/", "lstm-gru")
+    assert url == ("https://colab.research.google.com/#fileId="
+                   "https%3A//dlkit.github.io/dlkit/architectures/lstm-gru/lstm-gru.ipynb")
+    assert page_notebooks.colab_url(None, "x/", "x") is None
+    button = page_notebooks.download_button("lstm-gru", url)
+    assert 'href="lstm-gru.ipynb" download' in button and f'href="{url}">Open in Colab</a>' in button
+    cell = page_notebooks.install_cell(config["repo_url"])
+    assert cell.cell_type == "markdown"
+    assert '%pip install "dlkit @ git+https://github.com/dlkit/dlkit"' in cell.source

@@ -19,7 +19,9 @@ from typing import Any
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # `mkdocs build` run as a script, not `python -m`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tools.hooks import ROOT, coverage, notebooks, outputs, page_notebooks, reference, search, skips, verification  # noqa: E402
+from tools.hooks import (  # noqa: E402
+    ROOT, coverage, notebooks, outputs, page_notebooks, reference, references, search, skips, verification,
+)
 
 log = logging.getLogger("mkdocs.hooks.dlkit")
 
@@ -36,6 +38,7 @@ class SiteBuild:
     results: dict[str, Any] = field(default_factory=dict)
     robustness: dict[str, Any] | None = None
     pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # src_uri -> title, url, ids, headings, covers
+    refs: references.References | None = None  # tools/references.yml: papers and API docs to link
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """The suite's entries: pages, docstrings and notebooks."""
@@ -73,6 +76,7 @@ GENERATED_NOTES = {
 def on_config(config: Any) -> Any:
     build = SiteBuild(modules=reference.reference_modules(), topics=coverage.parse_topics(coverage.topics_text()))
     config.dlkit_site = build
+    build.refs = references.load()
     reference.accept_singular_example_sections()
     nav_entry = reference.reference_nav(build.modules)
     if config["nav"] is not None and not reference.replace_nav_entry(config["nav"], reference.REFERENCE_NAV_TITLE,
@@ -137,6 +141,8 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
     elif page.meta:
         covers = list(page.meta.get("covers") or [])
     generated = GENERATED_NOTES.get(uri)
+    if generated is None and not key.startswith("dlkit/") and build.refs is not None:
+        content = references.link(content, build.refs)  # cited papers, PyTorch/Lightning names
     if key.startswith("dlkit/"):
         has_examples = ">>>" in (ROOT / key).read_text()
     else:
@@ -161,11 +167,12 @@ def on_page_content(content: str, page: Any, config: Any, files: Any) -> str:
         verification_url=relative_url(verification.VERIFICATION_PAGE.replace(".md", "/"), page),
         robustness=robustness, sweep=build.robustness,
     )
+    colab = page_notebooks.colab_url(config.get("site_url"), page.url, Path(uri).stem)
     if is_notebook:
-        stamp += notebooks.download_buttons(Path(uri).stem)
+        stamp += notebooks.download_buttons(Path(uri).stem, colab)
     elif has_examples and not key.startswith("dlkit/"):
-        page_notebooks.write_notebook(page, Path(page.file.abs_src_path).read_text())
-        stamp += page_notebooks.download_button(Path(uri).stem)
+        page_notebooks.write_notebook(page, Path(page.file.abs_src_path).read_text(), config.get("repo_url"))
+        stamp += page_notebooks.download_button(Path(uri).stem, colab)
     stamp += search.spellings_html(page.markdown or "")
     match = re.search(r"</h1>", content)
     if match:
@@ -194,7 +201,7 @@ def on_post_page(output: str, page: Any, config: Any) -> str:
     elif uri == coverage.COVERAGE_PAGE:
         output = output.replace(coverage.PLACEHOLDER, coverage.coverage_table(build.pages, build.topics, link))
     elif notebooks.is_notebook(page):
-        notebooks.write_downloads(page)
+        notebooks.write_downloads(page, config.get("repo_url"))
     return output
 
 

@@ -5,7 +5,8 @@
 - ``coverage``: TOPICS.md rows with the page sections that claim them (``covers:``), the Coverage page;
 - ``verification``: the stamp under every page's title and the Verification page, from the suite's results
   (``docs/generated/verification.json``) and the robustness sweep's report (``docs/robustness.json``);
-- ``notebooks``: notebook pages (MathJax loader removed, downloads offered, their executed-cell stamp).
+- ``notebooks``: notebook pages (MathJax loader removed, downloads offered, their executed-cell stamp);
+- ``references``: cited papers and PyTorch/Lightning names linked to their arXiv/DOI page and documentation.
 
 The modules hold no mutable state: what one build collects lives in a ``tools.mkdocs_hooks.SiteBuild`` stored
 on the build's config object and passed to these functions explicitly.

@@ -6,7 +6,8 @@ mkdocs-jupyter (``execute: false``): what the page shows is what the suite ran, 
 notebooks a second time. A copy that is missing, or that ran an older source, is refused with a warning (a strict
 build fails; ``make docs`` runs the examples first, so it has fresh copies) and the page shows the source without
 outputs. nbconvert's MathJax loader is removed (KaTeX from ``docs/assets/katex`` renders all math), and the
-executed notebook is offered for download as ``.ipynb``, beside its Jupytext ``.py`` source.
+executed notebook is offered for download as ``.ipynb``, beside its Jupytext ``.py`` source, and opened in Colab
+from the site's copy (see ``page_notebooks``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.hooks import ROOT
+from tools.hooks.page_notebooks import colab_button, install_cell
 
 NOTEBOOK_SUFFIX = ".py"
 EXECUTED = ROOT / "docs" / "generated" / "projects"
@@ -61,16 +63,17 @@ def strip_mathjax(content: str) -> str:
     return MATHJAX.sub("", content)
 
 
-def download_buttons(name: str) -> str:
+def download_buttons(name: str, colab: str | None = None) -> str:
     return (
         '\n<p class="dlkit-downloads">'
         f'<a class="md-button" href="{name}.ipynb" download>Download the notebook (.ipynb)</a> '
-        f'<a class="md-button" href="{name}.py" download>Jupytext source (.py)</a></p>'
+        f'<a class="md-button" href="{name}.py" download>Jupytext source (.py)</a>{colab_button(colab)}</p>'
     )
 
 
-def write_downloads(page: Any) -> None:
-    """Put ``<name>.ipynb`` (the executed copy, outputs included) and the ``.py`` source beside the built page."""
+def write_downloads(page: Any, repo_url: str | None = None) -> None:
+    """Put ``<name>.ipynb`` (the executed copy, outputs included, with a first cell on installing dlkit) and the
+    ``.py`` source beside the built page."""
     import jupytext
 
     dest = Path(page.file.abs_dest_path).parent
@@ -78,6 +81,7 @@ def write_downloads(page: Any) -> None:
     source = source_path(page)
     notebook = jupytext.read(page.file.abs_src_path)  # the executed copy, or the bare source if it was refused
     notebook.metadata.pop("dlkit", None)
+    notebook.cells.insert(0, install_cell(repo_url))
     jupytext.write(notebook, dest / f"{source.stem}.ipynb", fmt="ipynb")
     (dest / source.name).write_text(source.read_text())
 

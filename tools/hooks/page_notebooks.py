@@ -5,6 +5,12 @@ The code cells are exactly what the test suite ran on the page: each ```` ```pyt
 and the expected outputs removed, since Jupyter shows outputs itself). Exercise solutions stay code cells under
 their exercise. The notebook is written beside the built page as ``<page>.ipynb`` and offered for download under
 the page's title; it is not executed again by the build (the suite ran the same code).
+
+**Open in Colab.** The notebooks are generated into the built site, not kept in the repository, so Colab's
+``/github/<owner>/<repo>/blob/...`` form has no file to open. The link uses Colab's form for a notebook at a web
+address, ``https://colab.research.google.com/#fileId=<URL>``, with the URL the site serves the notebook at
+(``site_url`` + the page's URL + ``<page>.ipynb``). The notebook's first cell says how to install dlkit there
+(from ``repo_url``).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import re
 import textwrap
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tools.hooks.outputs import _expand
 
@@ -58,15 +65,39 @@ def page_notebook(markdown: str, title: str) -> Any:
     return notebook
 
 
-def download_button(name: str) -> str:
+def colab_url(site_url: str | None, page_url: str, name: str) -> str | None:
+    """Colab's link for the notebook ``<name>.ipynb`` the site serves beside the page at ``page_url``."""
+    if not site_url:
+        return None
+    notebook = site_url.rstrip("/") + "/" + page_url.lstrip("/") + f"{name}.ipynb"
+    return "https://colab.research.google.com/#fileId=" + quote(notebook, safe="/")
+
+
+def colab_button(url: str | None) -> str:
+    return "" if url is None else f' <a class="md-button" href="{url}">Open in Colab</a>'
+
+
+def download_button(name: str, colab: str | None = None) -> str:
     return (f'\n<p class="dlkit-downloads"><a class="md-button" href="{name}.ipynb" download>'
-            "Download this page as a notebook (.ipynb)</a></p>")
+            f"Download this page as a notebook (.ipynb)</a>{colab_button(colab)}</p>")
 
 
-def write_notebook(page: Any, markdown: str) -> None:
+def install_cell(repo_url: str | None) -> Any:
+    """A first Markdown cell: how to get dlkit where the notebook runs outside a clone (Colab, say)."""
+    import nbformat
+
+    source = "*Running this notebook outside a clone of dlkit (in Colab, say)?* Install dlkit first, in a cell:"
+    if repo_url:
+        source += f'\n\n```\n%pip install "dlkit @ git+{repo_url.rstrip("/")}"\n```'
+    return nbformat.v4.new_markdown_cell(source)
+
+
+def write_notebook(page: Any, markdown: str, repo_url: str | None = None) -> None:
     """Write ``<page>.ipynb`` beside the built page."""
     import nbformat
 
     dest = Path(page.file.abs_dest_path).parent
     dest.mkdir(parents=True, exist_ok=True)
-    nbformat.write(page_notebook(markdown, page.title or ""), dest / f"{Path(page.file.src_uri).stem}.ipynb")
+    notebook = page_notebook(markdown, page.title or "")
+    notebook.cells.insert(0, install_cell(repo_url))
+    nbformat.write(notebook, dest / f"{Path(page.file.src_uri).stem}.ipynb")
