@@ -227,20 +227,20 @@ assert baseline_agnostic["map_50"] > 0.7 and baseline_agnostic["map"] > 0.5
 assert baseline["map"] < 0.2
 
 # %% [markdown]
-# The classical pipeline finds most objects (class-agnostic mAP above 0.5, and above 0.7 at IoU 0.5) with
-# tight boxes, but naming the shape is the hard part: with one class for everything, its mAP falls below 0.2.
-# (Its misses are mostly neighbours whose noisy pixels join into one blob, and triangle tips the median filter
-# shaves off.) (A hand-written rule on the blob's fill ratio would name these shapes, because we know how
-# they were generated; the networks below learn it from examples, which is what carries over to real pictures.)
+# The classical pipeline finds most objects (class-agnostic mAP above 0.5, and above 0.7 at IoU 0.5), but naming
+# the shape is the hard part: with one class for everything, its mAP falls below 0.2. (A hand-written rule on
+# the blob's fill ratio would name these shapes, because we know how they were generated; the networks below
+# learn it from examples, which is what carries over to real pictures.)
 #
 # ## 4. The segmenter: a U-Net
 #
 # [`UNet`](../../reference/dlkit/models/unet/) halves the resolution twice (32 → 16 → 8 pixels) to see a whole
 # shape, doubles it back with transposed convolutions, and concatenates each decoder stage with the encoder's
 # features of the same size (the *skip connections*), so the output keeps the input's sharp edges. It outputs
-# four logits per pixel and trains on the per-pixel cross-entropy. The training logic is a four-line
-# `SupervisedTask` (dlkit's one training loop with a loss plugged in); `make_trainer` gives a quiet Lightning
-# Trainer that uses a GPU when there is one.
+# four logits per pixel and trains on the per-pixel cross-entropy. The training logic is dlkit's
+# `SupervisedTask` (its one training loop) with two pieces written here: the loss, and Adam with a one-cycle
+# learning rate (a warm-up, then annealing), which trained these small networks reliably in few epochs;
+# `make_trainer` gives a quiet Lightning Trainer that uses a GPU when there is one.
 
 # %%
 import torch.nn.functional as F
@@ -309,7 +309,8 @@ assert unet_iou[1:].mean() > 0.9 and unet_iou[1:].mean() > baseline_iou[1:].mean
 #
 # ## 5. The detector: CenterNet
 #
-# [`CenterNet`](../../reference/dlkit/models/centernet/) ("Objects as Points", Zhou et al. 2019) is the simplest
+# [`CenterNet`](../../reference/dlkit/models/centernet/) ("Objects as Points", Zhou et al. 2019) is one of the
+# simplest
 # modern detector: a convolutional network at stride 4 (a 32-pixel picture becomes an 8×8 grid of cells) outputs
 # one **heatmap per class**, trained to peak at the centre cell of each object (a Gaussian bump of height 1), and
 # four numbers per cell: the box's width and height and the centre's offset inside its cell. A detection is a
@@ -492,7 +493,8 @@ assert near_edge[wrong].mean() > 0.75 and near_edge[wrong].mean() > 2 * near_edg
 
 # %% [markdown]
 # More than three quarters of the wrong pixels are on or next to a boundary, which holds under a third of all
-# pixels: the U-Net finds the shapes and gets their outlines wrong by a pixel here and there. Whole objects given the wrong class show up as the off-diagonal shape-to-shape cells.
+# pixels: the U-Net finds the shapes and gets their outlines wrong by a pixel here and there. Whole objects given
+# the wrong class show up as the off-diagonal shape-to-shape cells.
 #
 # **Where the detector is wrong.** For each test scene, the best-scoring detections (as many as the scene has
 # objects) are matched to the true boxes; the scenes shown are those with the lowest mean IoU between a true box

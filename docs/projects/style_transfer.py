@@ -365,7 +365,8 @@ assert result[0] < 0.5 * result[2]
 # %% [markdown]
 # In numbers: the stylised image's style loss is more than 3 times below the content photo's and more than 2
 # times below the colour transfer's (about 0.45 against 2.38 and 1.32 when this notebook was written), and its
-# content loss is less than half its distance to the dahlia's content features. By eye, the temple's outline, the lake and the trees are there, painted in the dahlia's orange,
+# content loss is less than half its distance to the dahlia's content features. By eye, the temple's outline, the
+# lake and the trees are there, painted in the dahlia's orange,
 # salmon and teal, with petal-like strokes.
 #
 # ## 7. Error analysis: what matched and what did not
