@@ -9,6 +9,7 @@ from dlkit.data.arrays import ArrayDataModule
 from dlkit.data.augment import AugmentedDataModule, TransformedDataset
 from dlkit.data.base import SplitDataModule, TensorDataModule, check_fractions, make_dataloader, split_indices
 from dlkit.data.corpus import CharCorpusDataModule, Vocabulary, python_reference_corpus, site_pages_corpus
+from dlkit.data.scenes import SCENE_CLASSES, Scenes, make_scenes
 from dlkit.data.seq2seq import NumberWordsDataModule, number_to_words
 from dlkit.data.sequences import long_range_sequences
 from dlkit.data.structured import topic_sequences
@@ -63,4 +64,7 @@ __all__ = [
     "number_to_words",
     "topic_sequences",
     "long_range_sequences",
+    "Scenes",
+    "SCENE_CLASSES",
+    "make_scenes",
 ]

@@ -15,6 +15,7 @@ from torch import nn
 from dlkit.models.attention import AdditiveAttention, MultiHeadAttention
 from dlkit.models.autoencoder import Autoencoder
 from dlkit.models.bert import BERT, BERTClassifier, BERTEncoder
+from dlkit.models.centernet import CenterNet
 from dlkit.models.cnn import CNN
 from dlkit.models.densenet import DenseNet
 from dlkit.models.efficientnet import EfficientNetLite0
@@ -26,6 +27,7 @@ from dlkit.models.mlp import MLP
 from dlkit.models.resnet import ResNet
 from dlkit.models.rnn import RecurrentNetwork, RecurrentTextClassifier
 from dlkit.models.transformer import Seq2SeqTransformer, TransformerDecoderBlock, TransformerEncoder, TransformerEncoderBlock
+from dlkit.models.unet import UNet
 from dlkit.models.vae import VAE
 from dlkit.models.vgg import VGG
 from dlkit.models.vit import ViT
@@ -42,6 +44,9 @@ __all__ = [
     "DenseNet",
     "Inception",
     "EfficientNetLite0",
+    # detection and segmentation
+    "CenterNet",
+    "UNet",
     # recurrent networks
     "RecurrentNetwork",
     "RecurrentTextClassifier",
