@@ -153,3 +153,18 @@ def test_the_site_hooks_keep_no_module_level_state() -> None:
                     isinstance(getattr(node, "value", None), ast.Call)
                     and getattr(node.value.func, "id", "") in {"dict", "list", "set", "BuildState", "SiteBuild"})
                 assert not (is_state and not name.isupper()), f"{file.name}: module-level state {name!r}"
+
+
+def test_the_sweep_leaves_out_runs_of_an_older_version_of_a_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    pieces = {"docs": {"commit": "old", "finished_at": "2026-11-29 10:00 UTC"},
+              "docs/x.md": {"commit": "new", "finished_at": "2026-11-30 10:00 UTC"}}
+    assert robustness.piece_commit("docs/x.md", pieces) == "new"  # the latest piece that ran the page
+    assert robustness.piece_commit("docs/y.md", pieces) == "old"
+    assert robustness.piece_commit("dlkit/z.py", pieces) is None
+    sweep_report(tmp_path)
+    meta = tmp_path / robustness.run_name(3, 1) / "meta.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "pieces": {"docs": {"commit": "old", "seconds": 60}}}))
+    monkeypatch.setattr(robustness, "changed_since", lambda commit, path, cache: commit == "old")
+    page = robustness.aggregate(tmp_path, tmp_path / "robustness.json")["pages"]["docs/x.md"]
+    assert (page["runs"], page["run_names"]) == (1, ["offset0-threads1"])

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import platform
 import statistics
 import subprocess
@@ -239,15 +240,47 @@ def run_notebook(path: str, results: Path) -> int:
 # Aggregate
 
 
+SNIPPET = re.compile(r"""--8<--\s+["']([^"':]+)""")
+
+
+def piece_commit(path: str, pieces: dict[str, Any]) -> str | None:
+    """The commit of the latest piece of a run that ran ``path`` (a piece is a file or a folder above it)."""
+    covering = [info for piece, info in pieces.items() if path == piece or path.startswith(piece.rstrip("/") + "/")]
+    covering.sort(key=lambda info: info.get("finished_at", ""))
+    return covering[-1].get("commit") if covering else None
+
+
+def changed_since(commit: str, path: str, cache: dict[tuple[str, str], bool]) -> bool:
+    """Whether ``path`` or a snippet it includes differs between ``commit`` and the working tree."""
+    if (commit, path) not in cache:
+        files = [path]
+        if path.endswith(".md") and (ROOT / path).exists():
+            files += SNIPPET.findall((ROOT / path).read_text())
+        result = subprocess.run(["git", "diff", "--quiet", commit, "--", *files], cwd=ROOT, capture_output=True)
+        cache[(commit, path)] = result.returncode == 1  # 0: unchanged; other codes (commit unknown): kept
+    return cache[(commit, path)]
+
+
 def load_runs(runs: Path = RUNS) -> list[dict[str, Any]]:
-    """Every run on disk: its settings, pieces and the entries of its pages, docstrings and notebooks."""
-    loaded = []
+    """Every run on disk: its settings, pieces and the entries of its pages, docstrings and notebooks.
+
+    An entry whose page (or a snippet it includes) changed after the commit that ran it is left out: its claims
+    sit at other lines or say other things now, so only the runs of a page's current text are counted together.
+    """
+    loaded, cache = [], {}
     for directory in sorted(runs.glob("offset*-threads*")):
         meta = _read_json(directory / "meta.json", None)
         if meta is None or not meta.get("pieces"):
             continue
         entries = {**_read_json(directory / "pages.json", {"entries": {}})["entries"],
                    **_read_json(directory / "notebooks.json", {"entries": {}})["entries"]}
+        stale = [path for path in entries
+                 if (commit := piece_commit(path, meta["pieces"])) and changed_since(commit, path, cache)]
+        for path in stale:
+            del entries[path]
+        if stale:
+            print(f"{directory.name}: {len(stale)} entries ran an older version of their page and are left out",
+                  flush=True)
         loaded.append({"name": directory.name, "meta": meta, "entries": entries})
     loaded.sort(key=lambda run: (run["meta"]["threads"], run["meta"]["offset"]))
     return loaded
