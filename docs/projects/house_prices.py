@@ -165,7 +165,7 @@ ax.set(xlabel="test RMSE (thousand dollars, lower is better)")
 ax.invert_yaxis()
 plt.show()
 
-# every model beats the mean price by a wide margin: RMSE more than 15% lower, R² above 0.3
+# every model beats the mean price by a wide margin: RMSE 15% lower or more, R² > 0.3
 mean_rmse = results["mean price"]["RMSE"]
 assert all(
     row["RMSE"] < 0.85 * mean_rmse and row["R²"] > 0.3
