@@ -165,10 +165,10 @@ ax.set(xlabel="test RMSE (thousand dollars, lower is better)")
 ax.invert_yaxis()
 plt.show()
 
-# every model beats the mean price by a wide margin
+# every model beats the mean price by a wide margin: RMSE 15% lower or more, R² > 0.3
 mean_rmse = results["mean price"]["RMSE"]
 assert all(
-    row["RMSE"] < 0.8 * mean_rmse
+    row["RMSE"] < 0.85 * mean_rmse and row["R²"] > 0.3
     for name, row in results.items()
     if name != "mean price"
 )
@@ -178,8 +178,10 @@ assert results["MLP (dlkit)"]["RMSE"] > 0.85 * results["linear regression"]["RMS
 # %% [markdown]
 # ## 7. Conclusion
 #
-# All three models explain a good share of the price variation (R² between 0.5 and 0.7) and cut the error of the
-# mean-price guess by about a third or more. *The MLP does not beat linear regression meaningfully* on 545
+# All three models explain a good share of the price variation and cut the error of the mean-price guess by a
+# wide margin. Over five splits (seed offsets 0-4) their R² ranged from 0.40 to 0.66 and their RMSE was 23% to 42%
+# below the mean guess's; the cell above asserts R² above 0.3 and an RMSE at least 15% lower. Which model comes
+# first changes from split to split. *The MLP does not beat linear regression meaningfully* on 545
 # houses with 11 features: prices here are close to additive in the features (each bathroom, the air conditioning,
 # a preferred neighbourhood adds a roughly fixed amount), which a linear model captures with 12 parameters and no
 # tuning, while the MLP's thousands of parameters need more data to pay off. Gradient boosting lands in the same

@@ -9,7 +9,7 @@ from pytorch_lightning.callbacks import (
     LearningRateMonitor,
     ModelCheckpoint,
 )
-from pytorch_lightning.loggers import CSVLogger
+from pytorch_lightning.loggers import CSVLogger, TensorBoardLogger
 from torchvision.transforms import v2
 
 from dlkit.data import AugmentedDataModule, DigitsDataModule
@@ -51,8 +51,10 @@ trainer = make_trainer(
     callbacks=[
         early_stopping, checkpoint, LearningRateMonitor(logging_interval="epoch")
     ],
-    # metrics.csv: one row per logged epoch
-    logger=CSVLogger(run_dir, name="digits-cnn"),
+    # the same values twice: metrics.csv (one row per logging call) and TensorBoard's
+    # event file (what `tensorboard --logdir` serves as interactive curves)
+    logger=[CSVLogger(run_dir, name="digits-cnn"),
+            TensorBoardLogger(run_dir, name="tensorboard")],
     enable_checkpointing=True,
 )
 trainer.fit(task, datamodule=datamodule)
