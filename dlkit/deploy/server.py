@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -107,8 +107,8 @@ def parse_instances(body: bytes, instance_shape: Sequence[int], *, max_instances
     """Validate a predict request's body and return its instances as one float32 array ``(N, *instance_shape)``.
 
     Raises ``BadRequest`` (status and message) on anything else: malformed JSON (400), no ``"instances"`` list
-    (400), more than ``max_instances`` (413), an instance of another shape or holding a non-number (422), a NaN or
-    an infinity, or a number outside float32's range (422).
+    (400), a ``"signature_name"`` that is not a string (400), more than ``max_instances`` (413), an instance of
+    another shape or holding a non-number (422), a NaN or an infinity, or a number outside float32's range (422).
 
     Example:
         >>> from dlkit.deploy.server import BadRequest, parse_instances
@@ -132,6 +132,8 @@ def parse_instances(body: bytes, instance_shape: Sequence[int], *, max_instances
     unknown = sorted(set(payload) - {"instances", "signature_name"})
     if unknown:
         raise BadRequest(400, f"Expected only the keys 'instances' (and 'signature_name'), but got also {unknown}")
+    if not isinstance(payload.get("signature_name", ""), str):
+        raise BadRequest(400, f"Expected 'signature_name' to be a string, but got {_describe(payload['signature_name'])}")
     instances = payload["instances"]
     if not isinstance(instances, list) or not instances:
         got = "an empty list" if instances == [] else _describe(instances)
@@ -246,7 +248,8 @@ class ErrorResponse(BaseModel):
 
 
 def _instances_schema(shape: tuple[int, ...], max_instances: int) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "number"}
+    largest = float(np.finfo(np.float32).max)  # beyond it a number has no float32: refused with 422
+    schema: dict[str, Any] = {"type": "number", "minimum": -largest, "maximum": largest}
     for size in reversed(shape):
         schema = {"type": "array", "items": schema, "minItems": size, "maxItems": size}
     return {
@@ -453,9 +456,11 @@ def create_app(
         return metrics.snapshot()
 
     error_responses = {status: {"model": ErrorResponse} for status in (400, 404, 413, 422)}
+    # The schema lists the served names (clients and fuzzers see them); any other name is answered 404 by known()
+    model_name = Path(description="a served model's name", json_schema_extra={"enum": sorted(models)})
 
     @app.get("/v1/models/{name}", responses={404: {"model": ErrorResponse}})
-    async def status(name: str) -> Any:
+    async def status(name: str = model_name) -> Any:
         try:
             model = known(name)
         except BadRequest as exc:
@@ -464,7 +469,7 @@ def create_app(
                                           "status": {"error_code": "OK", "error_message": ""}}]}
 
     @app.get("/v1/models/{name}/metadata", responses={404: {"model": ErrorResponse}})
-    async def metadata(name: str) -> Any:
+    async def metadata(name: str = model_name) -> Any:
         try:
             model = known(name)
         except BadRequest as exc:
@@ -483,7 +488,7 @@ def create_app(
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": _instances_schema(first.instance_shape, max_instances)}}}},
     )
-    async def predict(name: str, request: Request) -> Any:
+    async def predict(request: Request, name: str = model_name) -> Any:
         start = time.perf_counter()
         try:
             model = known(name)
