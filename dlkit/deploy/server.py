@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -107,8 +107,8 @@ def parse_instances(body: bytes, instance_shape: Sequence[int], *, max_instances
     """Validate a predict request's body and return its instances as one float32 array ``(N, *instance_shape)``.
 
     Raises ``BadRequest`` (status and message) on anything else: malformed JSON (400), no ``"instances"`` list
-    (400), more than ``max_instances`` (413), an instance of another shape or holding a non-number (422), a NaN or
-    an infinity, or a number outside float32's range (422).
+    (400), a ``"signature_name"`` that is not a string (400), more than ``max_instances`` (413), an instance of
+    another shape or holding a non-number (422), a NaN or an infinity, or a number outside float32's range (422).
 
     Example:
         >>> from dlkit.deploy.server import BadRequest, parse_instances
@@ -132,12 +132,17 @@ def parse_instances(body: bytes, instance_shape: Sequence[int], *, max_instances
     unknown = sorted(set(payload) - {"instances", "signature_name"})
     if unknown:
         raise BadRequest(400, f"Expected only the keys 'instances' (and 'signature_name'), but got also {unknown}")
+    if not isinstance(payload.get("signature_name", ""), str):
+        raise BadRequest(400, f"Expected 'signature_name' to be a string, but got {_describe(payload['signature_name'])}")
     instances = payload["instances"]
     if not isinstance(instances, list) or not instances:
         got = "an empty list" if instances == [] else _describe(instances)
         raise BadRequest(400, f"Expected 'instances' to be a non-empty list, but got {got}")
     if len(instances) > max_instances:
         raise BadRequest(413, f"Expected at most {max_instances} instances per request, but got {len(instances)}")
+    fast = _fast_array(body, instances, shape)
+    if fast is not None:
+        return _finite_float32(fast)
     for i, instance in enumerate(instances):
         if _nested_shape(instance) != shape and shape:
             raise BadRequest(
@@ -145,8 +150,27 @@ def parse_instances(body: bytes, instance_shape: Sequence[int], *, max_instances
                 f"Expected each instance to have shape {shape}, but got instances[{i}] of shape {_nested_shape(instance)}",
             )
         _check_instance(instance, shape, "instances", f"[{i}]")
+    return _finite_float32(np.asarray(instances, dtype=np.float64))
+
+
+def _fast_array(body: bytes, instances: list, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The instances as one array when NumPy can tell they are well formed: a regular array of the right shape and
+    of real numbers (no JSON ``true``/``false`` anywhere in the body, since NumPy would turn booleans into 1.0 and
+    0.0). None otherwise: the element-by-element checks then find what is wrong, and say where."""
+    if b"true" in body or b"false" in body:
+        return None
+    try:
+        array = np.asarray(instances)
+    except (ValueError, TypeError, OverflowError):  # ragged, or a number too large for any dtype
+        return None
+    if array.dtype.kind not in "if" or array.shape[1:] != shape:
+        return None  # strings, nulls, nested objects, huge integers (object dtype), or another shape
+    return array.astype(np.float64, copy=False)
+
+
+def _finite_float32(array: np.ndarray) -> np.ndarray:
+    """``array`` (float64) as float32, refused (422) if it holds a NaN, an infinity or a number beyond float32."""
     with np.errstate(over="ignore"):
-        array = np.asarray(instances, dtype=np.float64)
         as_float32 = array.astype(np.float32)
     bad = ~np.isfinite(as_float32)
     if bad.any():
@@ -246,7 +270,8 @@ class ErrorResponse(BaseModel):
 
 
 def _instances_schema(shape: tuple[int, ...], max_instances: int) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "number"}
+    largest = float(np.finfo(np.float32).max)  # beyond it a number has no float32: refused with 422
+    schema: dict[str, Any] = {"type": "number", "minimum": -largest, "maximum": largest}
     for size in reversed(shape):
         schema = {"type": "array", "items": schema, "minItems": size, "maxItems": size}
     return {
@@ -453,9 +478,11 @@ def create_app(
         return metrics.snapshot()
 
     error_responses = {status: {"model": ErrorResponse} for status in (400, 404, 413, 422)}
+    # The schema lists the served names (clients and fuzzers see them); any other name is answered 404 by known()
+    model_name = Path(description="a served model's name", json_schema_extra={"enum": sorted(models)})
 
     @app.get("/v1/models/{name}", responses={404: {"model": ErrorResponse}})
-    async def status(name: str) -> Any:
+    async def status(name: str = model_name) -> Any:
         try:
             model = known(name)
         except BadRequest as exc:
@@ -464,7 +491,7 @@ def create_app(
                                           "status": {"error_code": "OK", "error_message": ""}}]}
 
     @app.get("/v1/models/{name}/metadata", responses={404: {"model": ErrorResponse}})
-    async def metadata(name: str) -> Any:
+    async def metadata(name: str = model_name) -> Any:
         try:
             model = known(name)
         except BadRequest as exc:
@@ -483,7 +510,7 @@ def create_app(
         openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
             "schema": _instances_schema(first.instance_shape, max_instances)}}}},
     )
-    async def predict(name: str, request: Request) -> Any:
+    async def predict(request: Request, name: str = model_name) -> Any:
         start = time.perf_counter()
         try:
             model = known(name)

@@ -22,6 +22,8 @@ class ReplayBuffer:
     Args:
         capacity: the most transitions kept.
         obs_dim: the length of one observation vector.
+        action_dim: ``None`` for discrete actions (one int each, DQN); the length of a continuous action vector
+            otherwise (SAC).
         seed: seeds the sampling (``None``: a fresh, unseeded generator).
 
     Example:
@@ -42,14 +44,18 @@ class ReplayBuffer:
         ValueError: Expected a batch_size >= 1, but got 0
     """
 
-    def __init__(self, *, capacity: int, obs_dim: int, seed: int | None = None) -> None:
-        for name, value in (("capacity", capacity), ("obs_dim", obs_dim)):
+    def __init__(
+        self, *, capacity: int, obs_dim: int, action_dim: int | None = None, seed: int | None = None
+    ) -> None:
+        for name, value in (("capacity", capacity), ("obs_dim", obs_dim), ("action_dim", action_dim or 1)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"Expected {name} to be a positive int, but got {value!r}")
-        self.capacity, self.obs_dim = capacity, obs_dim
+        self.capacity, self.obs_dim, self.action_dim = capacity, obs_dim, action_dim
         self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
         self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
-        self.action = np.zeros(capacity, dtype=np.int64)
+        # discrete actions: one int each; continuous (action_dim given): a float vector each
+        self.action = (np.zeros(capacity, dtype=np.int64) if action_dim is None
+                       else np.zeros((capacity, action_dim), dtype=np.float32))
         self.reward = np.zeros(capacity, dtype=np.float32)
         self.terminated = np.zeros(capacity, dtype=np.float32)
         self.position, self.size = 0, 0
@@ -79,8 +85,9 @@ class ReplayBuffer:
         n = len(obs)
         columns = {"action": action, "reward": reward, "terminated": terminated}
         for name, value in columns.items():
-            if np.shape(value) != (n,):
-                raise ValueError(f"Expected {name} of shape ({n},), one per transition, but got {np.shape(value)}")
+            shape = (n, self.action_dim) if name == "action" and self.action_dim is not None else (n,)
+            if np.shape(value) != shape:
+                raise ValueError(f"Expected {name} of shape {shape}, one per transition, but got {np.shape(value)}")
         places = (self.position + np.arange(n)) % self.capacity  # the ring: wrap around and overwrite the oldest
         self.obs[places], self.next_obs[places] = obs, next_obs
         self.action[places] = action

@@ -21,8 +21,15 @@ from torch import nn
 
 from dlkit.models.mlp import MLP
 from dlkit.rl.buffers import ReplayBuffer
-from dlkit.rl.evaluate import check_positive_int, default_device, evaluate_policy, one_thread
-from dlkit.rl.ppo import RLRun
+from dlkit.rl.evaluate import (
+    RLRun,
+    check_positive_int,
+    default_device,
+    evaluate_and_record,
+    make_vector_env,
+    one_thread,
+    step_and_record,
+)
 
 __all__ = ["epsilon_schedule", "dqn_loss", "train_dqn"]
 
@@ -106,8 +113,6 @@ def train_dqn(
         ...
         ValueError: Expected train_every to be a positive int, but got 0
     """
-    import gymnasium as gym
-
     for name, value in (("total_steps", total_steps), ("num_envs", num_envs), ("buffer_size", buffer_size),
                         ("batch_size", batch_size), ("train_every", train_every),
                         ("target_update_every", target_update_every), ("eval_every", eval_every)):
@@ -120,9 +125,7 @@ def train_dqn(
     start = time.perf_counter()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    envs = gym.vector.SyncVectorEnv(
-        [lambda: gym.make(env_id) for _ in range(num_envs)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
-    )
+    envs = make_vector_env(env_id, num_envs)
     obs_dim, num_actions = envs.single_observation_space.shape[0], int(envs.single_action_space.n)
     q_net = MLP(in_features=obs_dim, out_features=num_actions, hidden_dims=hidden_dims).to(device)
     target_net = copy.deepcopy(q_net)
@@ -141,18 +144,8 @@ def train_dqn(
             greedy = q_net(torch.as_tensor(obs, dtype=torch.float32, device=device)).argmax(dim=1).cpu().numpy()
         explore = rng.random(num_envs) < epsilon
         actions = np.where(explore, rng.integers(0, num_actions, num_envs), greedy)
-        next_obs, rewards, terminated, truncated, info = envs.step(actions)
-        ended = terminated | truncated
-        final_obs = next_obs.copy()  # where an episode ended, next_obs is already the next episode's start
-        for i in np.flatnonzero(ended):
-            final_obs[i] = info["final_obs"][i]
+        next_obs, rewards, terminated, _, final_obs = step_and_record(envs, actions, run, episode_return)
         buffer.add(obs, actions, rewards, final_obs, terminated)  # a time limit is not a terminal state
-        run.env_steps += num_envs
-        episode_return += rewards
-        for i in np.flatnonzero(ended):
-            run.episode_steps.append(run.env_steps)
-            run.episode_returns.append(float(episode_return[i]))
-            episode_return[i] = 0.0
         obs = next_obs
 
         # 2. Learn from random past transitions: one gradient step every train_every environment steps.
@@ -171,12 +164,8 @@ def train_dqn(
         # 3. Evaluate the greedy policy now and then; stop once solved.
         if run.env_steps >= next_eval:
             next_eval += eval_every
-            returns_now = evaluate_policy(lambda o: q_net(o).argmax(dim=1), env_id=env_id, seeds=eval_seeds,
-                                          device=device)
-            run.eval_steps.append(run.env_steps)
-            run.eval_returns.append(float(returns_now.mean()))
-            if target_return is not None and returns_now.mean() >= target_return:
-                run.solved_at = run.env_steps
+            if evaluate_and_record(run, lambda o: q_net(o).argmax(dim=1), env_id=env_id, seeds=eval_seeds,
+                                   device=device, target_return=target_return):
                 break
     envs.close()
     run.seconds = time.perf_counter() - start

@@ -16,16 +16,23 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
 from dlkit.rl.buffers import gae
-from dlkit.rl.evaluate import check_positive_int, default_device, evaluate_policy, one_thread
+from dlkit.rl.evaluate import (
+    RLRun,
+    check_positive_int,
+    default_device,
+    evaluate_and_record,
+    make_vector_env,
+    one_thread,
+    step_and_record,
+)
 
-__all__ = ["ActorCritic", "ppo_loss", "RLRun", "train_ppo"]
+__all__ = ["ActorCritic", "ppo_loss", "RLRun", "train_ppo"]  # RLRun: from dlkit.rl.evaluate
 
 
 def _mlp(in_features: int, hidden_dim: int, out_features: int, out_gain: float) -> nn.Sequential:
@@ -133,26 +140,6 @@ def ppo_loss(
     return {"loss": loss, "policy": policy, "value": value, "entropy": entropy, "clip_fraction": clip_fraction}
 
 
-@dataclass
-class RLRun:
-    """What a training run did: the trained network, its learning curve, its cost.
-
-    ``eval_steps``/``eval_returns``: environment steps and the mean return over the evaluation seeds there;
-    ``episode_steps``/``episode_returns``: the step at which each training episode ended and its return;
-    ``env_steps``: environment steps used for training (evaluation episodes not counted); ``seconds``: wall time;
-    ``solved_at``: the step at which the evaluation mean first reached ``target_return`` (``None``: never).
-    """
-
-    net: nn.Module
-    eval_steps: list[int] = field(default_factory=list)
-    eval_returns: list[float] = field(default_factory=list)
-    episode_steps: list[int] = field(default_factory=list)
-    episode_returns: list[float] = field(default_factory=list)
-    env_steps: int = 0
-    seconds: float = 0.0
-    solved_at: int | None = None
-
-
 @one_thread()
 def train_ppo(
     *,
@@ -195,8 +182,6 @@ def train_ppo(
         ...
         ValueError: Expected total_steps >= num_envs * num_steps = 256 (one rollout), but got 100
     """
-    import gymnasium as gym
-
     for name, value in (("total_steps", total_steps), ("num_envs", num_envs), ("num_steps", num_steps),
                         ("epochs", epochs), ("minibatch_size", minibatch_size), ("eval_every", eval_every)):
         check_positive_int(name, value)
@@ -213,9 +198,7 @@ def train_ppo(
     start = time.perf_counter()
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    envs = gym.vector.SyncVectorEnv(
-        [lambda: gym.make(env_id) for _ in range(num_envs)], autoreset_mode=gym.vector.AutoresetMode.SAME_STEP
-    )
+    envs = make_vector_env(env_id, num_envs)
     obs_dim, num_actions = envs.single_observation_space.shape[0], int(envs.single_action_space.n)
     net = ActorCritic(obs_dim=obs_dim, num_actions=num_actions, hidden_dim=hidden_dim).to(device)
     optimizer = torch.optim.Adam(net.parameters(), lr=lr, eps=1e-5)
@@ -235,21 +218,12 @@ def train_ppo(
                 logits, values = net(as_tensor(obs))
                 dist = torch.distributions.Categorical(logits=logits)
                 actions = dist.sample()
-            next_obs, rewards, terminated, truncated, info = envs.step(actions.cpu().numpy())
-            ended = terminated | truncated
-            final_obs = next_obs.copy()  # where an episode ended, next_obs is already the next episode's start
-            for i in np.flatnonzero(ended):
-                final_obs[i] = info["final_obs"][i]
+            next_obs, rewards, terminated, ended, final_obs = step_and_record(envs, actions.cpu().numpy(), run,
+                                                                              episode_return)
             for key, value in (("obs", obs), ("actions", actions), ("log_probs", dist.log_prob(actions)),
                                ("values", values), ("rewards", rewards), ("next_obs", final_obs),
                                ("terminated", terminated), ("ended", ended)):
                 batch[key].append(value if isinstance(value, torch.Tensor) else as_tensor(value))
-            run.env_steps += num_envs
-            episode_return += rewards
-            for i in np.flatnonzero(ended):
-                run.episode_steps.append(run.env_steps)
-                run.episode_returns.append(float(episode_return[i]))
-                episode_return[i] = 0.0
             obs = next_obs
         data = {key: torch.stack(value) for key, value in batch.items()}  # each (T, N, ...)
         with torch.no_grad():
@@ -278,12 +252,8 @@ def train_ppo(
         # 3. Every eval_every steps: the deterministic policy on the evaluation seeds; stop once solved.
         if run.env_steps >= next_eval:
             next_eval += eval_every
-            returns_now = evaluate_policy(lambda o: net.act(o, deterministic=True), env_id=env_id,
-                                          seeds=eval_seeds, device=device)
-            run.eval_steps.append(run.env_steps)
-            run.eval_returns.append(float(returns_now.mean()))
-            if target_return is not None and returns_now.mean() >= target_return:
-                run.solved_at = run.env_steps
+            if evaluate_and_record(run, lambda o: net.act(o, deterministic=True), env_id=env_id,
+                                   seeds=eval_seeds, device=device, target_return=target_return):
                 break
     envs.close()
     run.seconds = time.perf_counter() - start

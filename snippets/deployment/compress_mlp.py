@@ -1,8 +1,10 @@
+import copy
 import warnings
 
 import pytorch_lightning as pl
 import torch
-from torch.ao.quantization import quantize_dynamic
+from torch.ao.quantization import get_default_qconfig_mapping, quantize_dynamic
+from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
 from torch.nn.utils import prune
 
 from dlkit.data import DigitsDataModule
@@ -40,6 +42,21 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # torch announces a move of quantisation to torchao
     int8 = quantize_dynamic(mlp, {torch.nn.Linear}, dtype=torch.qint8)
 
+# 2. static int8 quantisation: weights and activations int8, each activation's
+#    scale calibrated on 256 training digits (FX graph mode: traces the layers)
+calibration = flat_digits.train_set.tensors[0][:256]
+engine = torch.backends.quantized.engine  # x86 / fbgemm on PCs, qnnpack on ARM
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # the same announcement of torchao
+    observed = prepare_fx(
+        copy.deepcopy(mlp.layers),  # the Sequential: MLP.forward checks shapes
+        get_default_qconfig_mapping(engine),
+        example_inputs=(calibration[:1],),
+    )
+    with torch.inference_mode():
+        observed(calibration)  # observers record each activation's range
+    static_int8 = convert_fx(observed)
+
 
 def fine_tune(
     network: torch.nn.Module, hidden_dims: tuple[int, ...]
@@ -60,7 +77,7 @@ def fine_tune(
     return task.net.eval()
 
 
-# 2. magnitude pruning: zero the 80% smallest weights of all layers together,
+# 3. magnitude pruning: zero the 80% smallest weights of all layers together,
 #    fine-tune with
 #    the mask in place, then make it permanent
 sparse = MLP(in_features=64, out_features=10, hidden_dims=(256, 256))
@@ -72,15 +89,20 @@ sparse = fine_tune(sparse, (256, 256))
 for module, name in weights:
     prune.remove(module, name)  # weight = weight_orig * mask, the mask dropped
 
-# 3. structured pruning: remove half of each hidden layer's units
+# 4. structured pruning: remove half of each hidden layer's units
 #    (smallest L2 norm), fine-tune
 narrow = prune_hidden_units(mlp, amount=0.5)
 narrow_before = accuracy(narrow.eval())
 narrow = fine_tune(narrow, (128, 128))
 
+# The Trainers turned on deterministic algorithms, and static int8 kernels resize
+# their outputs with an op that has no deterministic flag: let it warn, not fail
+torch.use_deterministic_algorithms(True, warn_only=True)
+warnings.filterwarnings("ignore", message="quantized_resize_cpu_")
 variants = {
     "float32": mlp,
     "int8 dynamic": int8,
+    "int8 static": static_int8,
     "80% magnitude-pruned": sparse,
     "50% units removed": narrow,
 }

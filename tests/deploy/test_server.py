@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+from collections import Counter
 
 import httpx
 import numpy as np
 import pytest
 import torch
+import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +55,8 @@ BAD_REQUESTS = {  # name: (path, body bytes or str, extra headers, expected stat
     "no instances key": ("digits", '{"inputs": []}', {}, 400, ["Expected a JSON object", "keys ['inputs']"]),
     "a list, not an object": ("digits", "[1, 2, 3]", {}, 400, ["Expected a JSON object", "[1, 2, 3] (list)"]),
     "an extra key": ("digits", '{"instances": [], "x": 1}', {}, 400, ["Expected only the keys", "['x']"]),
+    "signature_name not a string": ("digits", '{"instances": [], "signature_name": 1}', {}, 400,
+                                    ["Expected 'signature_name' to be a string", "1 (int)"]),
     "empty instances": ("digits", _instances([]), {}, 400, ["non-empty list", "an empty list"]),
     "instances not a list": ("digits", _instances(3), {}, 400, ["non-empty list", "3 (int)"]),
     "wrong shape": ("digits", _instances([[[0.0] * 8] * 8]), {}, 422, ["shape (1, 8, 8)", "got instances[0] of shape (8, 8)"]),
@@ -167,3 +171,44 @@ def test_create_app_and_parse_instances_reject_bad_arguments():
         create_app({"m": model}, max_wait_ms=-1)
     with pytest.raises(BadRequest, match="at most 1 instances"):
         parse_instances(b'{"instances": [[1, 2], [3, 4]]}', (2,), max_instances=1)
+
+
+# Schemathesis reads the server's OpenAPI schema and generates requests from it: schema-valid ones (each must be
+# answered 200, or 404 for a model name it made up) and schema-violating ones (each must be refused with a 4xx).
+# Every answer must be documented by the schema and match it; none may be a 500.
+FUZZ_CONFIG = schemathesis.Config.from_dict({"checks": {
+    "negative_data_rejection": {"expected-statuses": [400, 404, 405, 413, 422]},
+}})
+
+
+def test_schemathesis_finds_no_500_and_no_answer_off_the_schema(server):
+    schema = schemathesis.openapi.from_url(f"{server}/openapi.json", config=FUZZ_CONFIG)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert {f"{op.method.upper()} {op.path}" for op in operations} >= {
+        "GET /health", "GET /metrics", "GET /v1/models/{name}", "POST /v1/models/{name}:predict"}
+    statuses = Counter()
+    for operation in operations:
+        modes = schemathesis.GenerationMode
+        cases = operation.as_strategy(generation_mode=modes.POSITIVE) | operation.as_strategy(
+            generation_mode=modes.NEGATIVE)
+
+        @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @given(case=cases)
+        def check(case):
+            response = case.call_and_validate(timeout=30)  # raises on any failed check
+            statuses[(case.operation.path, response.status_code)] += 1
+            assert response.status_code < 500, response.text
+
+        check()
+    predict = "/v1/models/{name}:predict"
+    assert statuses[(predict, 200)] > 0 and sum(n for (path, s), n in statuses.items() if path == predict) >= 20
+    assert not [key for key in statuses if key[1] >= 500]
+
+
+def test_the_schema_documents_names_limits_and_float32_range(server):
+    schema = httpx.get(f"{server}/openapi.json").json()
+    predict = schema["paths"]["/v1/models/{name}:predict"]["post"]
+    assert predict["parameters"][0]["schema"]["enum"] == ["digits"]
+    body = predict["requestBody"]["content"]["application/json"]["schema"]
+    number = body["properties"]["instances"]["items"]["items"]["items"]["items"]
+    assert number["maximum"] == float(np.finfo(np.float32).max) == -number["minimum"]
