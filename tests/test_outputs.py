@@ -91,3 +91,13 @@ def test_a_new_session_starts_the_page_afresh(tmp_path, monkeypatch):
     monkeypatch.setattr(outputs, "SESSION", "a later run")
     outputs.record(page, 45, "a = 1\n", "new\n", tmp_path)
     assert [(e["line"], e["stdout"]) for e in outputs.load("zz_page.md", tmp_path)] == [(45, "new\n")]
+
+
+def test_printed_markdown_is_rendered_when_the_page_asks(tmp_path):
+    page = "# A page\n\n<!-- output: markdown -->\n```python\nprint(card)\n```\n"
+    outputs.record(outputs.ROOT / "docs" / "zz_card.md", 4, "print(card)\n", "# Model card\n\n- **data**: digits\n",
+                   tmp_path)
+    shown = outputs.show(page, outputs.load("zz_card.md", tmp_path), page_failed=False, claims=[],
+                         robustness=None, problem=lambda message: None)
+    assert '???+ abstract "Output, rendered as Markdown"\n\n    **Model card**\n\n    - **data**: digits' in shown
+    assert 'title="Output"' not in shown  # rendered instead of shown as text

@@ -114,7 +114,8 @@ PAGE_CHECKS = r"""() => {
       }
       const next = block.nextElementSibling;
       const label = next && next.querySelector(".filename");
-      return !(label && label.innerText.trim() === "Output");
+      const rendered = next && next.tagName === "DETAILS" && next.querySelector("summary").innerText.startsWith("Output");
+      return !(rendered || (label && label.innerText.trim() === "Output"));
     })
     .map(block => block.innerText.split("\n").find(line => line.includes("print(")).slice(0, 80));
   const scrolling = [...document.querySelectorAll("article pre > code, article .jp-InputArea-editor pre")]

@@ -35,6 +35,8 @@ FENCE = re.compile(
     re.M | re.S,
 )
 SKIP = re.compile(r"<!--\s*skip:\s*next\b")
+# `<!-- output: markdown -->` before a fence: what it prints is a Markdown document (a model card), shown rendered.
+MARKDOWN_OUTPUT = re.compile(r"<!--\s*output:\s*markdown\s*-->")
 CHECK_OUTPUT = re.compile(r"^\(?\s*(True|False)(\s*,\s*(True|False))*\s*,?\s*\)?$")
 
 
@@ -94,6 +96,14 @@ def _output_block(indent: str, stdout: str) -> str:
     return f'\n\n{indent}```text title="Output"\n{body}\n{indent}```'
 
 
+def _rendered_block(indent: str, stdout: str) -> str:
+    """Printed Markdown, rendered in an open box; its headings become bold lines (they are not the page's)."""
+    inner = indent + "    "
+    text = re.sub(r"^#{1,6}\s+(.+)$", r"**\1**", stdout.rstrip("\n"), flags=re.M)
+    body = "\n".join(f"{inner}{line}" if line.strip() else "" for line in text.splitlines())
+    return f'\n\n{indent}???+ abstract "Output, rendered as Markdown"\n\n{body}\n'
+
+
 def _check_box(indent: str, fence: str, body: str, measured: list[str], held: str) -> str:
     inner = indent + "    "
     code = "\n".join(f"{inner}{line[len(indent):]}" if line.strip() else "" for line in body.rstrip("\n").splitlines())
@@ -146,7 +156,8 @@ def show(markdown: str, outputs: list[dict[str, Any]] | None, *, page_failed: bo
                         "run the page's examples again")
                 continue
             if entry["stdout"].strip():
-                pieces.append(_output_block(indent, entry["stdout"]))
+                render = MARKDOWN_OUTPUT.search(before) and not SKIP.search(before)
+                pieces.append((_rendered_block if render else _output_block)(indent, entry["stdout"]))
         elif lang == "pycon" and not indent and is_check(body):
             sources = {" ".join(example.source.split())
                        for example in doctest.DocTestParser().get_examples(textwrap.dedent(body))}
