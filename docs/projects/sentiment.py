@@ -145,7 +145,7 @@ print(f"bag of words: {np.mean(predicted['bag of words (TF-IDF)'] == y['test']):
 # ## 6. An LSTM trained from scratch
 #
 # [`RecurrentTextClassifier`](../../reference/dlkit/models/rnn/#dlkit.models.rnn.RecurrentTextClassifier) (as on
-# the [sentiment architecture page](../architectures/sentiment.md)): embeddings of 32 dimensions learned from
+# the [sentiment architecture page](../../architectures/sentiment/)): embeddings of 32 dimensions learned from
 # these tweets, an LSTM with 32 hidden units reading the packed sequence, a linear head on its last state,
 # trained with [`ClassificationTask`](../../reference/dlkit/tasks/classification/#dlkit.tasks.classification.ClassificationTask).
 # It knows nothing about English beyond its 400 tweets.

@@ -356,7 +356,7 @@ assert start_ppl > 3 * inside_ppl
 # - **Train longer, and larger.** These are a few seconds on one CPU thread; the held-out perplexity was still
 #   falling when training stopped. More blocks, a wider model, and a context longer than 32 characters pay off
 #   once there is time to train them (on a GPU, minutes instead of seconds).
-# - **Subword tokens.** Byte-pair encoding (see the [GPT page](../architectures/gpt.md)) lets each position
+# - **Subword tokens.** Byte-pair encoding (see the [GPT page](../../architectures/gpt/)) lets each position
 #   carry about two characters, so the same context covers twice the text; compare per *character* (bits per
 #   character), not per token, since tokens differ.
 # - **A stronger count baseline.** Trigram or 5-gram models with Kneser-Ney smoothing are much harder to beat than
