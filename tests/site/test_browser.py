@@ -7,6 +7,7 @@ and the last tests assert none left 127.0.0.1 and none occurred. Screenshots go 
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -82,11 +83,16 @@ def test_navigation_reaches_every_page(page: Any, site_url: str, built_site: Pat
     pages_built = [p for p in built_site.rglob("index.html") if "generated" not in p.parts]
     assert len(urls) == len(pages_built), "every built page is in the navigation, and nothing else is"
     problems: dict[str, list[str]] = {"alt": [], "output": [], "scroll": [], "math": []}
+    module_pages = [url for url in urls if "/reference/dlkit/" in url][1:]  # the first one is opened below
     for url in urls:
         assert urlsplit(url).hostname == "127.0.0.1", url
-        open_page(page, url)
-        assert page.locator("article h1").count() >= 1, url
-        found = page.evaluate(PAGE_CHECKS)
+        if url in module_pages:  # ~60 generated API pages: their checks need no layout, read from the file
+            found = static_checks((built_site / urlsplit(url).path.lstrip("/") / "index.html").read_text())
+            assert found.pop("h1"), url
+        else:
+            open_page(page, url)
+            assert page.locator("article h1").count() >= 1, url
+            found = page.evaluate(PAGE_CHECKS)
         problems["alt"] += [f"{url}: {src}" for src in found["badAlt"]]
         problems["math"] += [url] if found["rawMath"] else []
         if "/reference/" not in url:
@@ -96,6 +102,20 @@ def test_navigation_reaches_every_page(page: Any, site_url: str, built_site: Pat
     assert not problems["math"], "raw :math: markup on " + ", ".join(problems["math"])
     assert not problems["output"], "python examples that print with no output shown:\n" + "\n".join(problems["output"])
     assert not problems["scroll"], "code blocks that scroll sideways at 1280 px:\n" + "\n".join(problems["scroll"])
+
+
+_PLACEHOLDER_ALT = re.compile(r"^(|image|figure|png|no description has been provided for this image)$", re.I)
+
+
+def static_checks(page_html: str) -> dict[str, Any]:
+    """PAGE_CHECKS' alt-text and raw-math checks on a built file, for pages whose layout is not checked."""
+    article = page_html.split("<article", 1)[1].split("</article>", 1)[0]
+    text = html.unescape(re.sub(r"<[^>]+>", "", article))
+    images = re.findall(r"<img\b[^>]*>", article)
+    alt = [html.unescape(m.group(1)) if (m := re.search(r'\balt="([^"]*)"', tag)) else "" for tag in images]
+    bad = [re.search(r'\bsrc="([^"]*)"', tag).group(1)
+           for tag, a in zip(images, alt) if _PLACEHOLDER_ALT.match(a.strip())]
+    return {"h1": "<h1" in article, "badAlt": bad, "rawMath": ":math:`" in text}
 
 
 # What a reader would trip over on one page: images without a real alt text, raw reST math, a python example that
@@ -115,7 +135,8 @@ PAGE_CHECKS = r"""() => {
       }
       const next = block.nextElementSibling;
       const label = next && next.querySelector(".filename");
-      const rendered = next && next.tagName === "DETAILS" && next.querySelector("summary").innerText.startsWith("Output");
+      const rendered = next && next.tagName === "DETAILS"
+        && next.querySelector("summary").innerText.startsWith("Output");
       return !(rendered || (label && label.innerText.trim() === "Output"));
     })
     .map(block => block.innerText.split("\n").find(line => line.includes("print(")).slice(0, 80));
