@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from dlkit.models.unet import double_conv
+from dlkit.models.unet import check_encoder_args, double_conv
 
 __all__ = ["CenterNet", "centernet_targets", "centernet_loss", "decode_centernet"]
 
@@ -47,11 +47,7 @@ class CenterNet(nn.Module):
 
     def __init__(self, *, in_channels: int = 1, num_classes: int = 1, channels: Sequence[int] = (16, 32, 64)) -> None:
         super().__init__()
-        channels = tuple(channels)
-        if len(channels) < 2 or min(channels) < 1:
-            raise ValueError(f"Expected at least two positive channel widths, but got {channels}")
-        if in_channels < 1 or num_classes < 1:
-            raise ValueError(f"Expected in_channels >= 1 and num_classes >= 1, but got {in_channels} and {num_classes}")
+        channels = check_encoder_args(in_channels, num_classes, channels)
         self.in_channels, self.num_classes = in_channels, num_classes
         self.stride = 2 ** (len(channels) - 1)
         layers = [double_conv(in_channels, channels[0])]

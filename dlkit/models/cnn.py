@@ -12,11 +12,11 @@ from torch import nn
 
 from dlkit.models.checks import check_images
 
-__all__ = ["CNN", "classifier_head", "conv_stage"]
+__all__ = ["CNN", "classifier_head", "conv_stage", "double_conv"]
 
 
-def conv_stage(in_channels: int, out_channels: int) -> nn.Sequential:
-    """Two 3x3 convolutions (padding keeps the size) with batch norm and ReLU, then a 2x2 max-pool that halves it."""
+def double_conv(in_channels: int, out_channels: int) -> nn.Sequential:
+    """Two 3x3 convolutions (padding keeps the size), each with batch norm and ReLU."""
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
         nn.BatchNorm2d(out_channels),
@@ -24,8 +24,12 @@ def conv_stage(in_channels: int, out_channels: int) -> nn.Sequential:
         nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False),
         nn.BatchNorm2d(out_channels),
         nn.ReLU(),
-        nn.MaxPool2d(2),
     )
+
+
+def conv_stage(in_channels: int, out_channels: int) -> nn.Sequential:
+    """Two 3x3 convolutions (padding keeps the size) with batch norm and ReLU, then a 2x2 max-pool that halves it."""
+    return nn.Sequential(*double_conv(in_channels, out_channels), nn.MaxPool2d(2))
 
 
 def classifier_head(in_features: int, hidden_dim: int, num_classes: int, dropout: float) -> nn.Sequential:

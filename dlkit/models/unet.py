@@ -2,7 +2,8 @@
 skip connections that hand each decoder stage the encoder's features of the same size. One logit per class and
 pixel: semantic segmentation.
 
-Read top to bottom: the convolution block, then the network.
+Read top to bottom: the argument check (shared with ``CenterNet``), then the network; the convolution block is
+``dlkit.models.cnn.double_conv``.
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-__all__ = ["UNet", "double_conv"]
+from dlkit.models.cnn import double_conv
+
+__all__ = ["UNet", "check_encoder_args", "double_conv"]
 
 
-def double_conv(in_channels: int, out_channels: int) -> nn.Sequential:
-    """Two 3x3 convolutions (padding keeps the size), each with batch norm and ReLU."""
-    return nn.Sequential(
-        nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1, bias=False),
-        nn.BatchNorm2d(out_channels),
-        nn.ReLU(),
-        nn.Conv2d(out_channels, out_channels, kernel_size=3, padding=1, bias=False),
-        nn.BatchNorm2d(out_channels),
-        nn.ReLU(),
-    )
+def check_encoder_args(in_channels: int, num_classes: int, channels: Sequence[int]) -> tuple[int, ...]:
+    """The widths of an encoder that halves the resolution ``len(channels) - 1`` times, checked."""
+    channels = tuple(channels)
+    if len(channels) < 2 or min(channels) < 1:
+        raise ValueError(f"Expected at least two positive channel widths, but got {channels}")
+    if in_channels < 1 or num_classes < 1:
+        raise ValueError(f"Expected in_channels >= 1 and num_classes >= 1, but got {in_channels} and {num_classes}")
+    return channels
 
 
 class UNet(nn.Module):
@@ -46,11 +47,7 @@ class UNet(nn.Module):
 
     def __init__(self, *, in_channels: int = 1, num_classes: int = 2, channels: Sequence[int] = (16, 32, 64)) -> None:
         super().__init__()
-        channels = tuple(channels)
-        if len(channels) < 2 or min(channels) < 1:
-            raise ValueError(f"Expected at least two positive channel widths, but got {channels}")
-        if in_channels < 1 or num_classes < 1:
-            raise ValueError(f"Expected in_channels >= 1 and num_classes >= 1, but got {in_channels} and {num_classes}")
+        channels = check_encoder_args(in_channels, num_classes, channels)
         self.in_channels = in_channels
         self.divisor = 2 ** (len(channels) - 1)
         self.down = nn.ModuleList([double_conv(in_channels, channels[0])])
