@@ -29,6 +29,12 @@ def _check_split(x: torch.Tensor, split_dims: tuple[int, ...]) -> None:
         )
 
 
+def _modality_sizes(split_dims: Sequence[int]) -> tuple[int, ...]:
+    if len(split_dims) < 2 or any(d < 1 for d in split_dims):
+        raise ValueError(f"Expected two or more positive modality sizes, but got {tuple(split_dims)}")
+    return tuple(split_dims)
+
+
 class EarlyFusion(nn.Module):
     """One MLP on the concatenated modalities.
 
@@ -51,9 +57,7 @@ class EarlyFusion(nn.Module):
 
     def __init__(self, *, split_dims: Sequence[int], out_features: int, hidden_dims: Sequence[int] = (64,)) -> None:
         super().__init__()
-        if len(split_dims) < 2 or any(d < 1 for d in split_dims):
-            raise ValueError(f"Expected two or more positive modality sizes, but got {tuple(split_dims)}")
-        self.split_dims = tuple(split_dims)
+        self.split_dims = _modality_sizes(split_dims)
         self.mlp = MLP(in_features=sum(self.split_dims), out_features=out_features, hidden_dims=hidden_dims)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -81,9 +85,7 @@ class LateFusion(nn.Module):
 
     def __init__(self, *, split_dims: Sequence[int], out_features: int, hidden_dims: Sequence[int] = (64,)) -> None:
         super().__init__()
-        if len(split_dims) < 2 or any(d < 1 for d in split_dims):
-            raise ValueError(f"Expected two or more positive modality sizes, but got {tuple(split_dims)}")
-        self.split_dims = tuple(split_dims)
+        self.split_dims = _modality_sizes(split_dims)
         self.branches = nn.ModuleList(
             MLP(in_features=d, out_features=out_features, hidden_dims=hidden_dims) for d in self.split_dims
         )
