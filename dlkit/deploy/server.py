@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from fastapi import FastAPI, Path, Request
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -285,6 +286,22 @@ def _instances_schema(shape: tuple[int, ...], max_instances: int) -> dict[str, A
     }
 
 
+class _RawBodyRoute(APIRoute):
+    """A route that the OpenAPI schema documents like any other, but whose endpoint gets the request and the path
+    parameters as they came, without FastAPI's per-request dependency solving (FastAPI's documented extension
+    point: a custom ``APIRoute.get_route_handler``). The predict endpoint reads and checks its body itself
+    (``parse_instances``), so that work would be spent for nothing; skipping it serves ~30% more requests/s
+    (``bench/serving.py``). Exception handlers still apply."""
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        endpoint = self.endpoint
+
+        async def handler(request: Request) -> Response:
+            return await endpoint(request, **request.path_params)
+
+        return handler
+
+
 @dataclass
 class _Metrics:
     """Request counts, latencies (the last ``window``) and predicted classes, per model: what ``/metrics`` shows."""
@@ -503,13 +520,6 @@ def create_app(
     # One schema per model would need one route per model; the first model's instance shape documents the body.
     first = next(iter(models.values()))
 
-    @app.post(
-        "/v1/models/{name}:predict",
-        response_model=PredictResponse,
-        responses=error_responses,
-        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-            "schema": _instances_schema(first.instance_shape, max_instances)}}}},
-    )
     async def predict(request: Request, name: str = model_name) -> Any:
         start = time.perf_counter()
         try:
@@ -535,6 +545,16 @@ def create_app(
         # A Response skips FastAPI's re-validation of the result against PredictResponse (which only documents it)
         return Response(json.dumps({"predictions": outputs.tolist()}), media_type="application/json")
 
+    app.router.add_api_route(
+        "/v1/models/{name}:predict",
+        predict,
+        methods=["POST"],
+        route_class_override=_RawBodyRoute,
+        response_model=PredictResponse,
+        responses=error_responses,
+        openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+            "schema": _instances_schema(first.instance_shape, max_instances)}}}},
+    )
     return app
 
 
