@@ -18,6 +18,8 @@
 
 import os
 
+import pytest
+
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -47,5 +49,12 @@ pytest_plugins = ["tests.seed_shift", "tests.verification", "tests.notebooks"]  
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Site tests need every page's figures and results: run them after everything else, the browser test last."""
+    """Site tests need every page's figures and results: run them after everything else, the browser test last.
+
+    ``make test`` runs them as ``pytest tests/site -m site`` (collecting the pages again would cost seconds), so a
+    site test anywhere else would run in neither of its steps: it is refused here."""
+    stray = [item.nodeid for item in items
+             if item.get_closest_marker("site") is not None and not item.nodeid.startswith("tests/site/")]
+    if stray:
+        raise pytest.UsageError(f"Expected site tests under tests/site/ (make test runs them from there), but got {stray}")
     items.sort(key=lambda item: (item.get_closest_marker("site") is not None, item.path.name == "test_browser.py"))

@@ -290,7 +290,7 @@ class _RawBodyRoute(APIRoute):
     """A route that the OpenAPI schema documents like any other, but whose endpoint gets the request and the path
     parameters as they came, without FastAPI's per-request dependency solving (FastAPI's documented extension
     point: a custom ``APIRoute.get_route_handler``). The predict endpoint reads and checks its body itself
-    (``parse_instances``), so that work would be spent for nothing; skipping it serves ~30% more requests/s
+    (``parse_instances``), so that work would be spent for nothing; skipping it serves about 1.5 times the requests/s
     (``bench/serving.py``). Exception handlers still apply."""
 
     def get_route_handler(self) -> Callable[[Request], Any]:
