@@ -52,9 +52,17 @@ def pytest_collection_modifyitems(session, config, items):
     """Site tests need every page's figures and results: run them after everything else, the browser test last.
 
     ``make test`` runs them as ``pytest tests/site -m site`` (collecting the pages again would cost seconds), so a
-    site test anywhere else would run in neither of its steps: it is refused here."""
+    site test anywhere else would run in neither of its steps: it is refused here.
+
+    Before them, the longest files come first: the project notebooks (10-16 s each), then the pages (most take
+    seconds), then the unit tests. pytest-xdist hands files to its processes in this order, and the long ones
+    started early leave the short ones to even out the processes' ends."""
     stray = [item.nodeid for item in items
              if item.get_closest_marker("site") is not None and not item.nodeid.startswith("tests/site/")]
     if stray:
         raise pytest.UsageError(f"Expected site tests under tests/site/ (make test runs them from there), but got {stray}")
-    items.sort(key=lambda item: (item.get_closest_marker("site") is not None, item.path.name == "test_browser.py"))
+    def rank(item: pytest.Item) -> tuple[bool, bool, int]:
+        length = 0 if item.nodeid.startswith("docs/projects/") else 1 if item.nodeid.startswith("docs/") else 2
+        return item.get_closest_marker("site") is not None, item.path.name == "test_browser.py", length
+
+    items.sort(key=rank)
