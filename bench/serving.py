@@ -50,10 +50,12 @@ def make_checkpoint(folder: Path, model: str, model_kwargs: dict) -> Path:
     import pytorch_lightning as pl
 
     from dlkit.tasks import ClassificationTask
+    from dlkit.training import quiet_lightning
 
     pl.seed_everything(0, verbose=False)
     task = ClassificationTask(model=model, model_kwargs=model_kwargs, num_classes=10)
-    trainer = pl.Trainer(logger=False, enable_progress_bar=False, enable_model_summary=False)
+    with quiet_lightning():  # no banners in the benchmark's output
+        trainer = pl.Trainer(logger=False, enable_progress_bar=False, enable_model_summary=False)
     trainer.strategy.connect(task)
     path = folder / f"{model.rsplit('.', 1)[1].lower()}.ckpt"
     trainer.save_checkpoint(path, weights_only=True)
