@@ -98,6 +98,20 @@ def draw_boxes(ax, boxes, labels, scores=None):
             )
 
 
+def finish_grid(fig, axes, top_title, bottom_title):
+    """Axes off, the two rows' titles, and one legend of the three shape colours."""
+    for ax in axes.flat:
+        ax.set_axis_off()
+    axes[0, 0].set_title(top_title, loc="left", fontsize=10)
+    axes[1, 0].set_title(bottom_title, loc="left", fontsize=10)
+    fig.legend(
+        handles=[Rectangle((0, 0), 1, 1, color=c) for c in COLOURS],
+        labels=list(SCENE_CLASSES[1:]),
+        loc="lower center",
+        ncol=3,
+    )
+
+
 fig, axes = plt.subplots(2, 5, figsize=(9, 3.9))
 for column in range(5):
     target = train.targets[column]
@@ -106,16 +120,7 @@ for column in range(5):
     axes[1, column].imshow(
         train.masks[column], cmap=MASK_CMAP, vmin=0, vmax=3, interpolation="nearest"
     )
-for ax in axes.flat:
-    ax.set_axis_off()
-axes[0, 0].set_title("picture and true boxes", loc="left", fontsize=10)
-axes[1, 0].set_title("semantic mask", loc="left", fontsize=10)
-fig.legend(
-    handles=[Rectangle((0, 0), 1, 1, color=c) for c in COLOURS],
-    labels=list(SCENE_CLASSES[1:]),
-    loc="lower center",
-    ncol=3,
-)
+finish_grid(fig, axes, "picture and true boxes", "semantic mask")
 plt.show()
 
 # %% [markdown]
@@ -426,16 +431,7 @@ for column in range(5):
     axes[1, column].imshow(
         overlay, cmap=MASK_CMAP, vmin=0, vmax=3, alpha=0.6, interpolation="nearest"
     )
-for ax in axes.flat:
-    ax.set_axis_off()
-axes[0, 0].set_title("CenterNet boxes (score > 0.3)", loc="left", fontsize=10)
-axes[1, 0].set_title("U-Net mask over the picture", loc="left", fontsize=10)
-fig.legend(
-    handles=[Rectangle((0, 0), 1, 1, color=c) for c in COLOURS],
-    labels=list(SCENE_CLASSES[1:]),
-    loc="lower center",
-    ncol=3,
-)
+finish_grid(fig, axes, "CenterNet boxes (score > 0.3)", "U-Net mask over the picture")
 plt.show()
 
 # %% [markdown]
