@@ -282,10 +282,29 @@ class Task(pl.LightningModule):
             else:
                 sums[key] = [weighted, batch_size]
 
+    @property
+    def distributed(self) -> bool:
+        """Whether the task runs in several processes (e.g. ``strategy="ddp"``, ``devices=2``)."""
+        return self._trainer is not None and self.trainer.world_size > 1
+
     def log_epoch(self, stage: str) -> None:
-        """Log the means of the ``stage`` epoch's terms (``SupervisedTask`` adds its metrics)."""
-        for key, (total, count) in self._epoch_sums.pop(stage, {}).items():
-            self.log(key, total / count, prog_bar=key.endswith("loss"))
+        """Log the means of the ``stage`` epoch's terms (``SupervisedTask`` adds its metrics).
+
+        Under DDP each process sees only its share of the batches, so the sums and sample counts of all
+        processes are added up first (one all-reduce): every process then logs the mean over the whole split,
+        as torchmetrics' metrics do, and not its own share's mean."""
+        sums = self._epoch_sums.pop(stage, {})
+        if not sums:
+            return
+        keys = list(sums)
+        totals = torch.stack([sums[key][0] for key in keys])
+        counts = torch.tensor([float(sums[key][1]) for key in keys], device=totals.device)
+        if self.distributed:
+            added = self.trainer.strategy.reduce(torch.cat([totals, counts]), reduce_op="sum")
+            totals, counts = added[: len(keys)], added[len(keys) :]
+        # sync_dist: the values are already equal in every process; it tells Lightning so (else it warns)
+        for key, mean in zip(keys, totals / counts):
+            self.log(key, mean, prog_bar=key.endswith("loss"), sync_dist=self.distributed)
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         """Record the task class's import path, so that ``dlkit.deploy.export.load_task(path)`` (and
@@ -438,7 +457,8 @@ class SupervisedTask(Task):
         metrics = self.split_metrics(stage)
         values = {name: metric.compute() for name, metric in metrics.items() if metric.update_count}
         if values:
-            self.log_dict(values, prog_bar=stage != "train")
+            # torchmetrics' compute() already added up every process's counts under DDP
+            self.log_dict(values, prog_bar=stage != "train", sync_dist=self.distributed)
         metrics.reset()
 
     def training_step(self, batch: Any, batch_idx: int) -> torch.Tensor:
